@@ -1,0 +1,106 @@
+"""Synthèse hebdomadaire: the coordinator's view of one planned week.
+
+Policy targets (share of a consumer kind's ordered kilograms served locally) with a bar chart,
+the shortfalls, the kilometres of the rounds and the kilograms supplied by each producer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from reports.render import html_to_pdf, render_html
+from reports.svg import Bar, bar_chart_svg
+
+KIND_LABELS = {
+    "maternelle": "Maternelles",
+    "elementaire": "Élémentaires",
+    "foyer": "Foyers logement",
+    "relay": "Points relais",
+}
+KIND_ORDER = ("maternelle", "elementaire", "foyer", "relay")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """A policy target: ``target`` and ``served`` are shares (1.0 = all ordered kg)."""
+
+    kind: str
+    target: float
+    served: float
+    missing_kg: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def met(self) -> bool:
+        return self.served + 1e-9 >= self.target
+
+
+@dataclass(frozen=True, slots=True)
+class ShortfallRow:
+    consumer: str
+    product: str
+    day: date | str
+    missing: float
+    unit: str = "kg"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTotal:
+    vehicle: str
+    day: date | str
+    km: float
+    stops: int = 0
+    minutes: int | None = None
+    driver: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProducerKilos:
+    producer: str
+    kg: float
+    amount_eur: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySummary:
+    week: str
+    targets: tuple[TargetResult, ...] = ()
+    shortfalls: tuple[ShortfallRow, ...] = ()
+    rounds: tuple[RoundTotal, ...] = ()
+    producers: tuple[ProducerKilos, ...] = ()
+    territory: str = ""
+    unserved: tuple[tuple[str, str, str], ...] = ()
+    """(site, day, reason) of consumers no round could visit."""
+    cost_eur: float | None = None
+
+    @property
+    def km(self) -> float:
+        return sum(r.km for r in self.rounds)
+
+    @property
+    def kg(self) -> float:
+        return sum(p.kg for p in self.producers)
+
+    @property
+    def amount_eur(self) -> float:
+        """What the week's produce is worth at the offers' prices."""
+        return sum(p.amount_eur or 0.0 for p in self.producers)
+
+    def chart_svg(self) -> Markup:
+        bars = [Bar(t.label, t.served, t.target) for t in self.targets]
+        return bar_chart_svg(bars, title="Objectifs d’approvisionnement local")
+
+
+def render_summary_html(summary: WeeklySummary) -> str:
+    return render_html("summary.html", summary=summary, title=f"Synthèse hebdomadaire — {summary.week}")
+
+
+def render_summary_pdf(summary: WeeklySummary) -> bytes:
+    return html_to_pdf(render_summary_html(summary))
