@@ -1,0 +1,102 @@
+"""Offers (producers), basket orders (relay points) and meal orders (canteens).
+
+Views parse, call a use case of `app/services/market.py`, and return; the use case holds the
+rules. Updates accept `If-Match` with the ETag of the last read (412 on a stale write).
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlmodel import select
+
+from app import schemas
+from app.api.common import etag, if_match, paginate, territory_id
+from app.auth import current_user, require
+from app.db import get_session, unit_of_work
+from app.services import market
+from orders.tables import BasketOrder, MealOrder, Offer, Week
+
+blp = Blueprint("market", "market", url_prefix="/api/v1", description="Offres et commandes de la semaine")
+
+
+def _with_week(row) -> dict:
+    out = row.model_dump()
+    out["week"] = get_session().get(Week, row.week_id).iso_week
+    return out
+
+
+def _listing(model, site_column, owner_roles, args):
+    user = current_user()
+    query = select(model).join(Week, Week.id == model.week_id).where(Week.territory_id == territory_id())
+    if args.get("week"):
+        query = query.where(Week.iso_week == args["week"])
+    if args.get("site"):
+        query = query.where(getattr(model, site_column) == args["site"])
+    if user.role in owner_roles:
+        query = query.where(getattr(model, site_column) == user.site_id)
+    page = paginate(get_session(), query.order_by(model.id), args)
+    page["items"] = [_with_week(r) for r in page["items"]]
+    return page
+
+
+def _resource(name, url, model, site_column, schema, update_schema, roles, service):
+    create, get, update, delete = service
+    page = schemas.page_schema(schema, f"{model.__name__}Page")
+
+    class Collection(MethodView):
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(schemas.WeekSiteArgs, location="query")
+        @blp.response(200, page)
+        @require("coordinator", *roles)
+        def get(self, args):
+            return _listing(model, site_column, roles, args)
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        @require("coordinator", *roles)
+        def post(self, data):
+            with unit_of_work() as session:
+                row = create(session, current_user(), data, territory_id())
+            return _with_week(row), 201, {"ETag": etag(row.version)}
+
+    class Item(MethodView):
+        @blp.doc(security=[{"bearer": []}])
+        @blp.response(200, schema)
+        @require("coordinator", *roles)
+        def get(self, key):
+            row = get(get_session(), current_user(), key)
+            return _with_week(row), 200, {"ETag": etag(row.version)}
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(update_schema)
+        @blp.response(200, schema)
+        @require("coordinator", *roles)
+        def patch(self, data, key):
+            with unit_of_work() as session:
+                row = update(session, current_user(), key, data, if_match())
+            return _with_week(row), 200, {"ETag": etag(row.version)}
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.response(204)
+        @require("coordinator", *roles)
+        def delete(self, key):
+            with unit_of_work() as session:
+                delete(session, current_user(), key, if_match())
+
+    Collection.__name__ = f"{model.__name__}Collection"
+    Item.__name__ = f"{model.__name__}Item"
+    blp.route(f"/{url}")(Collection)
+    blp.route(f"/{url}/<int:key>")(Item)
+
+
+_resource("offers", "offers", Offer, "producer_id", schemas.OfferSchema, schemas.OfferUpdateSchema,
+          ("producer",), (market.create_offer, market.get_offer, market.update_offer, market.delete_offer))
+_resource("basket_orders", "basket-orders", BasketOrder, "relay_point_id", schemas.BasketOrderSchema,
+          schemas.BasketOrderUpdateSchema, ("relay",),
+          (market.create_basket_order, market.get_basket_order, market.update_basket_order,
+           market.delete_basket_order))
+_resource("meal_orders", "meal-orders", MealOrder, "canteen_id", schemas.MealOrderSchema,
+          schemas.MealOrderUpdateSchema, ("canteen",),
+          (market.create_meal_order, market.get_meal_order, market.update_meal_order,
+           market.delete_meal_order))

@@ -1,0 +1,113 @@
+"""Reference data the coordinator manages: products, sites, vehicles, basket types, grammages.
+
+One generic resource per table (list, create, read, replace, delete); every signed-in user may
+read, only the coordinator may write. Deleting a row still referenced by offers or orders is
+refused with 409 (the database's foreign keys say so) and nothing is lost.
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+from sqlmodel import SQLModel, select
+
+from app import schemas
+from app.api.common import paginate, territory_id
+from app.auth import current_user, require
+from app.db import get_session, unit_of_work
+from app.services import audit
+from orders.errors import Conflict, NotFound
+from orders.tables import BasketType, Grammage, Product, Site, Vehicle
+
+
+def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type[schemas.Schema],
+                        title: str, id_converter: str = "string", filters: dict | None = None,
+                        territorial: bool = False) -> Blueprint:
+    blp = Blueprint(name, name, url_prefix=f"/api/v1/{url}", description=title)
+    filters = filters or {}
+    list_args = schemas.Schema.from_dict(
+        {**schemas.PageArgs().fields, **{k: fields.String() for k in filters}}, name=f"{model.__name__}ListArgs")
+    page = schemas.page_schema(schema, f"{model.__name__}Page")
+
+    def load(key):
+        row = get_session().get(model, key)
+        if row is None:
+            raise NotFound(f"{model.__name__} {key!r} not found.", f"{title} introuvable : {key}.", "id")
+        return row
+
+    @blp.route("/")
+    class Collection(MethodView):
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(list_args, location="query")
+        @blp.response(200, page)
+        @require()
+        def get(self, args):
+            query = select(model)
+            for arg, column in filters.items():
+                if args.get(arg):
+                    query = query.where(getattr(model, column) == args[arg])
+            query = query.order_by(model.id)
+            return paginate(get_session(), query, args)
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(schema)
+        @blp.response(201, schema)
+        @require("coordinator")
+        def post(self, data):
+            with unit_of_work() as session:
+                if territorial:
+                    data.setdefault("territory_id", territory_id())
+                if "id" in data and session.get(model, data["id"]) is not None:
+                    raise Conflict(f"{model.__name__} {data['id']!r} already exists.",
+                                   f"{title} « {data['id']} » existe déjà.", "id")
+                row = model(**data)
+                session.add(row)
+                session.flush()
+                audit.record(session, current_user(), name, row.id, "create", None, audit.snapshot(row))
+            return row
+
+    @blp.route(f"/<{id_converter}:key>")
+    class Item(MethodView):
+        @blp.doc(security=[{"bearer": []}])
+        @blp.response(200, schema)
+        @require()
+        def get(self, key):
+            return load(key)
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.arguments(schema(partial=True))
+        @blp.response(200, schema)
+        @require("coordinator")
+        def patch(self, data, key):
+            with unit_of_work() as session:
+                row = load(key)
+                before = audit.snapshot(row)
+                data.pop("id", None)
+                for field, value in data.items():
+                    setattr(row, field, value)
+                session.add(row)
+                audit.record(session, current_user(), name, row.id, "update", before, audit.snapshot(row))
+            return row
+
+        @blp.doc(security=[{"bearer": []}])
+        @blp.response(204)
+        @require("coordinator")
+        def delete(self, key):
+            with unit_of_work() as session:
+                row = load(key)
+                audit.record(session, current_user(), name, row.id, "delete", audit.snapshot(row), None)
+                session.delete(row)
+
+    return blp
+
+
+BLUEPRINTS = [
+    reference_blueprint("products", "products", Product, schemas.ProductSchema, "Produit",
+                        filters={"category": "category"}),
+    reference_blueprint("sites", "sites", Site, schemas.SiteSchema, "Site",
+                        filters={"kind": "kind", "canteen_kind": "canteen_kind"}, territorial=True),
+    reference_blueprint("vehicles", "vehicles", Vehicle, schemas.VehicleSchema, "Véhicule", territorial=True),
+    reference_blueprint("basket_types", "basket-types", BasketType, schemas.BasketTypeSchema, "Type de panier"),
+    reference_blueprint("grammages", "grammages", Grammage, schemas.GrammageSchema, "Grammage",
+                        id_converter="int", filters={"product": "product_id", "age_group": "age_group"}),
+]

@@ -1,0 +1,92 @@
+"""Users (coordinator only) and the audit trail; `GET /users/me` for anyone signed in."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlmodel import select
+
+from app import schemas
+from app.api.common import paginate, territory_id
+from app.auth import create_user, current_user, require
+from app.db import get_session, unit_of_work
+from app.models import AuditEntry, User
+from app.services import weeks
+from orders.errors import InvalidInput, NotFound
+from orders.tables import Site
+
+blp = Blueprint("users", "users", url_prefix="/api/v1", description="Utilisateurs et journal d'audit")
+UserPage = schemas.page_schema(schemas.UserSchema, "UserPage")
+AuditPage = schemas.page_schema(schemas.AuditSchema, "AuditPage")
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(schemas.PageArgs, location="query")
+    @blp.response(200, UserPage)
+    @require("coordinator")
+    def get(self, args):
+        return paginate(get_session(), select(User).order_by(User.id), args)
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(schemas.UserSchema)
+    @blp.response(201, schemas.UserCreatedSchema)
+    @require("coordinator")
+    def post(self, data):
+        """Create a user; the answer carries its API token, shown this once only."""
+        with unit_of_work() as session:
+            if data.get("site_id") and session.get(Site, data["site_id"]) is None:
+                raise InvalidInput(f"Unknown site {data['site_id']!r}.", "Site inconnu.", "site_id")
+            if session.exec(select(User).where(User.name == data["name"])).first():
+                raise InvalidInput(f"A user named {data['name']!r} exists.", "Ce nom est déjà pris.", "name")
+            user, token = create_user(session, data["name"], data["role"], data.get("site_id"), data.get("email"))
+        return {**user.model_dump(), "token": token}
+
+
+@blp.route("/users/me")
+class Me(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, schemas.UserSchema)
+    @require()
+    def get(self):
+        return current_user()
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, schemas.UserSchema)
+    @require("coordinator")
+    def get(self, user_id):
+        user = get_session().get(User, user_id)
+        if user is None:
+            raise NotFound("User not found.", "Utilisateur introuvable.", "user_id")
+        return user
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(204)
+    @require("coordinator")
+    def delete(self, user_id):
+        """Deactivate a user (their tokens stop working; the audit trail keeps their name)."""
+        with unit_of_work() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise NotFound("User not found.", "Utilisateur introuvable.", "user_id")
+            user.active = False
+            session.add(user)
+
+
+@blp.route("/audit")
+class Audit(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(schemas.AuditArgs, location="query")
+    @blp.response(200, AuditPage)
+    @require("coordinator")
+    def get(self, args):
+        query = select(AuditEntry)
+        if args.get("week"):
+            query = query.where(AuditEntry.week_id == weeks.find_week(get_session(), args["week"],
+                                                                      territory_id()).id)
+        if args.get("entity"):
+            query = query.where(AuditEntry.entity == args["entity"])
+        return paginate(get_session(), query.order_by(AuditEntry.id), args)

@@ -1,0 +1,256 @@
+"""Use cases of the weekly market: offers, basket orders and meal orders.
+
+Each function checks, in this order: the caller may act on the site (403/404), the references
+exist (422 naming the field), the dates fall inside the week (422), the window is open (409), the
+version matches when the client sent one (412); then it writes the row and its audit entry in
+the caller's transaction. Nothing is stored when any check fails.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, SQLModel, select
+
+from app.models import User
+from app.services import audit, weeks
+from orders.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from orders.tables import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, Week
+
+OWNER_ROLE = {"producer": "producer", "relay": "relay", "canteen": "canteen"}
+
+
+def _site(session: Session, site_id: str, kind: str, field: str, user: User) -> Site:
+    site = session.get(Site, site_id)
+    if user.role != "coordinator" and user.site_id != site_id:
+        # acting for another site: say "forbidden" only if the site exists, never leak otherwise
+        if site is None:
+            raise NotFound(f"Unknown site {site_id!r}.", f"Site inconnu : {site_id}.", field)
+        raise Forbidden("You may only act for your own site.",
+                        "Vous ne pouvez agir que pour votre propre site.", field)
+    if site is None or site.kind != kind:
+        raise InvalidInput(f"{site_id!r} is not a known {kind} site.",
+                           f"« {site_id} » n'est pas un site de type {kind} connu.", field)
+    return site
+
+
+def _in_week(day: date, week: Week, field: str = "day") -> None:
+    monday, sunday = weeks.week_dates(week.iso_week)
+    if not monday <= day <= sunday:
+        raise InvalidInput(f"{day.isoformat()} is outside week {week.iso_week} ({monday} to {sunday}).",
+                           f"Le {day.strftime('%d/%m/%Y')} est en dehors de la semaine {week.iso_week} "
+                           f"(du {monday.strftime('%d/%m/%Y')} au {sunday.strftime('%d/%m/%Y')}).", field)
+
+
+def _check_version(row: SQLModel, expected: int | None) -> None:
+    if expected is not None and expected != row.version:
+        raise PreconditionFailed(
+            f"Stale write: the resource is at version {row.version}, you sent {expected}.",
+            "Quelqu'un a modifié cette ressource entre-temps : rechargez-la avant de la modifier.",
+            "If-Match")
+
+
+def _unique(session: Session, model: type[SQLModel], field: str, **keys) -> None:
+    """409 naming the field when the row exists already (the unique constraint is the backstop)."""
+    query = select(model)
+    for key, value in keys.items():
+        query = query.where(getattr(model, key) == value)
+    existing = session.exec(query).first()
+    if existing is not None:
+        raise Conflict(f"This already exists (id {existing.id}); update it instead.",
+                       f"Cette ligne existe déjà (n° {existing.id}) : modifiez-la plutôt.", field)
+
+
+def _owned(user: User, site_id: str) -> bool:
+    return user.role == "coordinator" or user.site_id == site_id
+
+
+def _apply(row: SQLModel, changes: dict) -> None:
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.version += 1
+
+
+# --- offers ---------------------------------------------------------------------------------
+
+def create_offer(session: Session, user: User, data: dict, territory_id: str) -> Offer:
+    week = weeks.find_week(session, data["week"], territory_id)
+    _site(session, data["producer_id"], "producer", "producer_id", user)
+    if session.get(Product, data["product_id"]) is None:
+        raise InvalidInput(f"Unknown product {data['product_id']!r}.",
+                           f"Produit inconnu : {data['product_id']}.", "product_id")
+    if data.get("harvest_date"):
+        _check_harvest(data["harvest_date"], week)
+    weeks.check_window(session, week, "offers")
+    _unique(session, Offer, "product_id", week_id=week.id, producer_id=data["producer_id"],
+            product_id=data["product_id"])
+    offer = Offer(week_id=week.id, producer_id=data["producer_id"], product_id=data["product_id"],
+                  quantity=data["quantity"], unit_price_eur=data["unit_price_eur"], lot=data.get("lot", 1.0),
+                  harvest_date=data.get("harvest_date"))
+    session.add(offer)
+    session.flush()
+    audit.record(session, user, "offer", offer.id, "create", None, audit.snapshot(offer), week.id)
+    return offer
+
+
+def _check_harvest(day: date, week: Week) -> None:
+    monday, sunday = weeks.week_dates(week.iso_week)
+    if not monday - timedelta(days=7) <= day <= sunday:
+        raise InvalidInput(f"Harvest date {day} is neither in week {week.iso_week} nor the week before.",
+                           f"La date de récolte {day.strftime('%d/%m/%Y')} doit tomber dans la semaine "
+                           f"{week.iso_week} ou la précédente.", "harvest_date")
+
+
+def get_offer(session: Session, user: User, offer_id: int) -> Offer:
+    offer = session.get(Offer, offer_id)
+    if offer is None or (user.role == "producer" and offer.producer_id != user.site_id):
+        raise NotFound(f"Offer {offer_id} not found.", "Offre introuvable.", "offer_id")
+    if user.role not in ("coordinator", "producer"):
+        raise Forbidden("Only producers and the coordinator manage offers.",
+                        "Seuls les producteurs et la coordination gèrent les offres.")
+    return offer
+
+
+def update_offer(session: Session, user: User, offer_id: int, changes: dict, expected: int | None) -> Offer:
+    offer = get_offer(session, user, offer_id)
+    week = session.get(Week, offer.week_id)
+    if changes.get("harvest_date"):
+        _check_harvest(changes["harvest_date"], week)
+    weeks.check_window(session, week, "offers")
+    _check_version(offer, expected)
+    before = audit.snapshot(offer)
+    _apply(offer, changes)
+    session.add(offer)
+    audit.record(session, user, "offer", offer.id, "update", before, audit.snapshot(offer), week.id)
+    return offer
+
+
+def delete_offer(session: Session, user: User, offer_id: int, expected: int | None) -> None:
+    offer = get_offer(session, user, offer_id)
+    week = session.get(Week, offer.week_id)
+    weeks.check_window(session, week, "offers")
+    _check_version(offer, expected)
+    audit.record(session, user, "offer", offer.id, "delete", audit.snapshot(offer), None, week.id)
+    session.delete(offer)
+
+
+# --- basket orders --------------------------------------------------------------------------
+
+def create_basket_order(session: Session, user: User, data: dict, territory_id: str) -> BasketOrder:
+    week = weeks.find_week(session, data["week"], territory_id)
+    _site(session, data["relay_point_id"], "relay", "relay_point_id", user)
+    if session.get(BasketType, data["basket_type_id"]) is None:
+        raise InvalidInput(f"Unknown basket type {data['basket_type_id']!r}.",
+                           f"Type de panier inconnu : {data['basket_type_id']}.", "basket_type_id")
+    _in_week(data["day"], week)
+    weeks.check_window(session, week, "orders")
+    _unique(session, BasketOrder, "basket_type_id", week_id=week.id, relay_point_id=data["relay_point_id"],
+            basket_type_id=data["basket_type_id"], day=data["day"])
+    order = BasketOrder(week_id=week.id, relay_point_id=data["relay_point_id"],
+                        basket_type_id=data["basket_type_id"], day=data["day"], count=data["count"],
+                        standing=data.get("standing", False))
+    session.add(order)
+    session.flush()
+    audit.record(session, user, "basket_order", order.id, "create", None, audit.snapshot(order), week.id)
+    return order
+
+
+def get_basket_order(session: Session, user: User, order_id: int) -> BasketOrder:
+    order = session.get(BasketOrder, order_id)
+    if order is None or not _owned(user, order.relay_point_id) or user.role not in ("coordinator", "relay"):
+        raise NotFound(f"Basket order {order_id} not found.", "Commande de paniers introuvable.", "order_id")
+    return order
+
+
+def update_basket_order(session: Session, user: User, order_id: int, changes: dict,
+                        expected: int | None) -> BasketOrder:
+    order = get_basket_order(session, user, order_id)
+    week = session.get(Week, order.week_id)
+    weeks.check_window(session, week, "orders")
+    _check_version(order, expected)
+    before = audit.snapshot(order)
+    _apply(order, changes)
+    session.add(order)
+    audit.record(session, user, "basket_order", order.id, "update", before, audit.snapshot(order), week.id)
+    return order
+
+
+def delete_basket_order(session: Session, user: User, order_id: int, expected: int | None) -> None:
+    order = get_basket_order(session, user, order_id)
+    week = session.get(Week, order.week_id)
+    weeks.check_window(session, week, "orders")
+    _check_version(order, expected)
+    audit.record(session, user, "basket_order", order.id, "delete", audit.snapshot(order), None, week.id)
+    session.delete(order)
+
+
+# --- meal orders ----------------------------------------------------------------------------
+
+def _check_lines(session: Session, lines: list[dict]) -> list[dict]:
+    """Products must exist and have a grammage for every age group ordered (422 names both)."""
+    seen = set()
+    clean = []
+    for i, line in enumerate(lines):
+        product = session.get(Product, line["product"])
+        if product is None:
+            raise InvalidInput(f"Unknown product {line['product']!r}.", f"Produit inconnu : {line['product']}.",
+                               f"lines.{i}.product")
+        if line["product"] in seen:
+            raise InvalidInput(f"Product {line['product']!r} appears twice.",
+                               f"Le produit {product.name} apparaît deux fois.", f"lines.{i}.product")
+        seen.add(line["product"])
+        for age_group in sorted(line["meals"]):
+            found = session.exec(select(Grammage).where(Grammage.product_id == line["product"],
+                                                        Grammage.age_group == age_group)).first()
+            if found is None:
+                raise InvalidInput(
+                    f"No grammage for product {line['product']!r} and age group {age_group!r}.",
+                    f"Aucun grammage pour le produit « {product.name} » et la tranche d'âge « {age_group} ».",
+                    f"lines.{i}.meals.{age_group}")
+        clean.append({"product": line["product"], "meals": {k: int(v) for k, v in sorted(line["meals"].items())}})
+    return clean
+
+
+def create_meal_order(session: Session, user: User, data: dict, territory_id: str) -> MealOrder:
+    week = weeks.find_week(session, data["week"], territory_id)
+    _site(session, data["canteen_id"], "canteen", "canteen_id", user)
+    _in_week(data["day"], week)
+    lines = _check_lines(session, data["lines"])
+    weeks.check_window(session, week, "orders")
+    _unique(session, MealOrder, "day", week_id=week.id, canteen_id=data["canteen_id"], day=data["day"])
+    order = MealOrder(week_id=week.id, canteen_id=data["canteen_id"], day=data["day"], lines=lines,
+                      standing=data.get("standing", False))
+    session.add(order)
+    session.flush()
+    audit.record(session, user, "meal_order", order.id, "create", None, audit.snapshot(order), week.id)
+    return order
+
+
+def get_meal_order(session: Session, user: User, order_id: int) -> MealOrder:
+    order = session.get(MealOrder, order_id)
+    if order is None or not _owned(user, order.canteen_id) or user.role not in ("coordinator", "canteen"):
+        raise NotFound(f"Meal order {order_id} not found.", "Commande de repas introuvable.", "order_id")
+    return order
+
+
+def update_meal_order(session: Session, user: User, order_id: int, changes: dict,
+                      expected: int | None) -> MealOrder:
+    order = get_meal_order(session, user, order_id)
+    week = session.get(Week, order.week_id)
+    if "lines" in changes:
+        changes = {**changes, "lines": _check_lines(session, changes["lines"])}
+    weeks.check_window(session, week, "orders")
+    _check_version(order, expected)
+    before = audit.snapshot(order)
+    _apply(order, changes)
+    session.add(order)
+    audit.record(session, user, "meal_order", order.id, "update", before, audit.snapshot(order), week.id)
+    return order
+
+
+def delete_meal_order(session: Session, user: User, order_id: int, expected: int | None) -> None:
+    order = get_meal_order(session, user, order_id)
+    week = session.get(Week, order.week_id)
+    weeks.check_window(session, week, "orders")
+    _check_version(order, expected)
+    audit.record(session, user, "meal_order", order.id, "delete", audit.snapshot(order), None, week.id)
+    session.delete(order)
