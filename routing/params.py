@@ -1,0 +1,88 @@
+"""Solver parameters (one frozen object, documented field by field)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRATEGIES = (
+    "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION",
+    "SAVINGS", "PARALLEL_SAVINGS", "PATH_CHEAPEST_ARC", "GLOBAL_CHEAPEST_ARC", "LOCAL_CHEAPEST_ARC",
+    "BEST_INSERTION", "CHRISTOFIDES", "SWEEP", "AUTOMATIC", "LOCAL_CHEAPEST_COST_INSERTION",
+)
+METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GREEDY_DESCENT", "AUTOMATIC")
+
+
+@dataclass(frozen=True, slots=True)
+class SolverParams:
+    """How hard and how `routing.solve` searches.
+
+    time_limit_s:
+        Wall-clock budget in seconds for the whole solve (all phases share it). None = scaled with
+        the size: 1 s + 0.1 s per stop, at most 30 s.
+    solution_limit:
+        Number of solutions the local search may visit in each phase. This is what makes the result
+        deterministic: when it binds before the time limit, the same input gives the same plan on
+        any machine. None = 100 + 30 per stop. 0 = no limit (the time limit alone stops the search).
+    first_solution_strategy:
+        OR-Tools first solution strategy name (see `STRATEGIES`).
+    local_search_metaheuristic:
+        OR-Tools metaheuristic name; GUIDED_LOCAL_SEARCH escapes local minima by penalising arcs.
+    gls_lambda:
+        Guided local search penalty coefficient (OR-Tools default 0.1).
+    vehicle_reduction:
+        After a first plan, try removing the smallest round and re-inserting its stops with one
+        vehicle less, while it serves everything; pays off when vehicles have a fixed cost.
+    reduction_share:
+        Share of the budget (time, and solutions) the first phase gets before vehicle reduction.
+    workers:
+        Processes searching in parallel, each with a different first solution strategy (the first
+        is `first_solution_strategy`, then `extra_strategies`); the best plan wins, ties broken by
+        the order of strategies, so the result stays deterministic when solution limits bind.
+    extra_strategies:
+        Strategies for workers after the first.
+    drop_penalty_eur:
+        Cost in euros of leaving a stop unserved. None = automatic: more than any round could cost,
+        so a stop is only dropped when no plan can serve it.
+    log_search:
+        Print OR-Tools' search log (stderr).
+    """
+
+    time_limit_s: float | None = None
+    solution_limit: int | None = None
+    first_solution_strategy: str = "PARALLEL_CHEAPEST_INSERTION"
+    local_search_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.1
+    vehicle_reduction: bool = True
+    reduction_share: float = 0.4
+    workers: int = 1
+    extra_strategies: tuple[str, ...] = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
+    drop_penalty_eur: float | None = None
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        for name in (self.first_solution_strategy, *self.extra_strategies):
+            if name not in STRATEGIES:
+                raise ValueError(f"unknown first solution strategy {name!r}")
+        if self.local_search_metaheuristic not in METAHEURISTICS:
+            raise ValueError(f"unknown metaheuristic {self.local_search_metaheuristic!r}")
+        if self.workers < 1:
+            raise ValueError("workers >= 1")
+        if not 0 < self.reduction_share <= 1:
+            raise ValueError("0 < reduction_share <= 1")
+
+    def time_budget_s(self, stops: int) -> float:
+        if self.time_limit_s is not None:
+            return self.time_limit_s
+        return min(30.0, 1.0 + 0.1 * stops)
+
+    def solutions_budget(self, stops: int) -> int | None:
+        if self.solution_limit == 0:
+            return None
+        if self.solution_limit is not None:
+            return self.solution_limit
+        return 100 + 30 * stops
+
+    def strategies(self) -> tuple[str, ...]:
+        ordered = [self.first_solution_strategy]
+        ordered += [s for s in self.extra_strategies if s not in ordered]
+        return tuple(ordered[: self.workers])

@@ -1,0 +1,216 @@
+"""The OR-Tools routing model over prepared tasks, and one search phase.
+
+Model (integer units: seconds, metres, grams, crates, cost units of 1/36000 €):
+
+    minimise  Σ_used v  fixed_v
+            + Σ_arcs (i,j) on v  round(dist_ij · cost_per_km_v · 36)
+            + Σ_v  span_v · cost_per_hour_v · 10             (span = end − start of the round, s)
+            + Σ_dropped task  penalty
+    s.t.  time:    T_j ≥ T_i + service_i + travel_ij          (waiting allowed)
+                   window_lo_i ≤ T_i ≤ window_hi_i ;  shift_lo_v ≤ T_start_v, T_end_v ≤ shift_hi_v
+          load:    on board ≤ capacity_kg_v and ≤ capacity_crates_v everywhere on the round
+          cold:    a cold task only on a cold vehicle
+          pairs:   pickup p and its delivery d on the same vehicle, T_p ≤ T_d, both or neither
+
+Without pickups the load dimension counts what has been dropped so far (starts at 0, ≤ capacity at
+the end). With pickups it is the load on board: it starts at the sum of the round's hub deliveries
+(free start cumul, end cumul fixed at 0), a hub delivery subtracts, a pickup adds, its delivery
+subtracts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.prepare import DAY_S, Prepared
+
+log = logging.getLogger(__name__)
+
+COST_PER_EUR = 36_000
+"""Integer cost units per euro: makes €/km per metre (×36) and €/h per second (×10) integers."""
+
+
+def euros(value: float) -> int:
+    return round(value * COST_PER_EUR)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Routes as task indices per vehicle (index into `Prepared.vehicles`), dropped task indices."""
+
+    routes: tuple[tuple[int, ...], ...]
+    dropped: tuple[int, ...]
+    cost: int
+
+    @property
+    def used(self) -> int:
+        return sum(1 for r in self.routes if r)
+
+
+def arc_cost_per_km(prepared: Prepared) -> list[float]:
+    """€/km used by the search; a vehicle without any cost is routed by distance (1 €/km)."""
+    return [v.cost_per_km if (v.cost_per_km or v.cost_per_hour) else 1.0 for v in prepared.vehicles]
+
+
+def drop_penalty(prepared: Prepared, penalty_eur: float | None) -> int:
+    if penalty_eur is not None:
+        return euros(penalty_eur)
+    longest = max(max(row) for row in prepared.distance_m) if prepared.distance_m else 0
+    worst = 0
+    for v, per_km in zip(prepared.vehicles, arc_cost_per_km(prepared)):
+        shift_s = (v.shift.end_min - v.shift.start_min) * 60
+        worst = max(worst, euros(v.fixed_cost) + round(2 * longest * per_km * COST_PER_EUR / 1000)
+                    + round(v.cost_per_hour * 10) * shift_s)
+    return 2 * worst + 1
+
+
+class Search:
+    """An OR-Tools model over `prepared` restricted to the vehicles `fleet` (indices, sorted)."""
+
+    def __init__(self, prepared: Prepared, fleet: Sequence[int], penalty: int) -> None:
+        self.prepared = prepared
+        self.fleet = tuple(fleet)
+        tasks = prepared.tasks
+        # nodes: one per distinct start/end site of the fleet, then one per task
+        depot_sites = sorted({prepared.vehicle_start[v] for v in self.fleet}
+                             | {prepared.vehicle_end[v] for v in self.fleet})
+        node_of_site = {s: i for i, s in enumerate(depot_sites)}
+        n_depots = len(depot_sites)
+        self.n_depots = n_depots
+        n_nodes = n_depots + len(tasks)
+        starts = [node_of_site[prepared.vehicle_start[v]] for v in self.fleet]
+        ends = [node_of_site[prepared.vehicle_end[v]] for v in self.fleet]
+        self.manager = pywrapcp.RoutingIndexManager(n_nodes, len(self.fleet), starts, ends)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        site_of = depot_sites + [t.site for t in tasks]
+        service = [0] * n_depots + [t.service_s for t in tasks]
+        dist, dur = prepared.distance_m, prepared.duration_s
+        m, r = self.manager, self.routing
+
+        per_km = arc_cost_per_km(prepared)
+        callbacks: dict[float, int] = {}
+        for k, v in enumerate(self.fleet):
+            rate = per_km[v]
+            if rate not in callbacks:
+                scale = rate * COST_PER_EUR / 1000
+                callbacks[rate] = r.RegisterTransitMatrix(
+                    [[round(dist[site_of[i]][site_of[j]] * scale) for j in range(n_nodes)] for i in range(n_nodes)])
+            r.SetArcCostEvaluatorOfVehicle(callbacks[rate], k)
+            r.SetFixedCostOfVehicle(euros(prepared.vehicles[v].fixed_cost), k)
+
+        time_cb = r.RegisterTransitMatrix(
+            [[service[i] + dur[site_of[i]][site_of[j]] for j in range(n_nodes)] for i in range(n_nodes)])
+        r.AddDimension(time_cb, 2 * DAY_S, 2 * DAY_S, False, "time")
+        self.time = r.GetDimensionOrDie("time")
+        for k, v in enumerate(self.fleet):
+            vehicle = prepared.vehicles[v]
+            lo, hi = vehicle.shift.start_min * 60, vehicle.shift.end_min * 60
+            self.time.CumulVar(r.Start(k)).SetRange(lo, hi)
+            self.time.CumulVar(r.End(k)).SetRange(lo, hi)
+            self.time.SetSpanCostCoefficientForVehicle(round(vehicle.cost_per_hour * 10), k)
+            r.AddVariableMaximizedByFinalizer(self.time.CumulVar(r.Start(k)))
+            r.AddVariableMinimizedByFinalizer(self.time.CumulVar(r.End(k)))
+        for t, task in enumerate(tasks):
+            index = m.NodeToIndex(n_depots + t)
+            if task.window_s is not None:
+                self.time.CumulVar(index).SetRange(*task.window_s)
+
+        with_pickups = any(t.kind == "pickup" for t in tasks)
+        for name, amount, capacity in (
+            ("kg", [t.load_g for t in tasks], [round(prepared.vehicles[v].capacity_kg * 1000) for v in self.fleet]),
+            ("crates", [t.crates for t in tasks], [prepared.vehicles[v].capacity_crates for v in self.fleet]),
+        ):
+            if with_pickups:
+                # on-board load: pickups add, every delivery subtracts; the start holds the hub goods
+                demand = [0] * n_depots + [a if t.kind == "pickup" else -a for a, t in zip(amount, tasks)]
+            else:
+                demand = [0] * n_depots + amount
+            cb = r.RegisterUnaryTransitVector(demand)
+            r.AddDimensionWithVehicleCapacity(cb, 0, capacity, not with_pickups, name)
+            if with_pickups:
+                dim = r.GetDimensionOrDie(name)
+                for k in range(len(self.fleet)):
+                    dim.CumulVar(r.End(k)).SetRange(0, 0)
+
+        cold_fleet = [k for k, v in enumerate(self.fleet) if prepared.vehicles[v].cold]
+        solver = r.solver()
+        for t, task in enumerate(tasks):
+            index = m.NodeToIndex(n_depots + t)
+            if task.cold:
+                r.VehicleVar(index).SetValues([-1, *cold_fleet])
+            r.AddDisjunction([index], penalty)
+            if task.kind == "pickup" and task.pair is not None:
+                delivery = m.NodeToIndex(n_depots + task.pair)
+                r.AddPickupAndDelivery(index, delivery)
+                solver.Add(r.VehicleVar(index) == r.VehicleVar(delivery))
+                solver.Add(r.ActiveVar(index) == r.ActiveVar(delivery))
+                solver.Add(self.time.CumulVar(index) <= self.time.CumulVar(delivery))
+        r.CloseModelWithParameters(pywrapcp.DefaultRoutingSearchParameters())
+
+    def _params(self, strategy: str, metaheuristic: str, gls_lambda: float, seconds: float,
+                solutions: int | None, log_search: bool):
+        p = pywrapcp.DefaultRoutingSearchParameters()
+        p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
+        p.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
+        p.guided_local_search_lambda_coefficient = gls_lambda
+        p.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+        if solutions is not None:
+            p.solution_limit = max(1, solutions)
+        p.log_search = log_search
+        return p
+
+    def task_index(self, t: int) -> int:
+        return self.manager.NodeToIndex(self.n_depots + t)
+
+    def run(self, strategy: str, metaheuristic: str, gls_lambda: float, seconds: float,
+            solutions: int | None, start: Plan | None = None, stop_when_complete: bool = False,
+            log_search: bool = False) -> Plan | None:
+        """One search phase; from `start` (a plan over the full vehicle list) when given."""
+        r = self.routing
+        params = self._params(strategy, metaheuristic, gls_lambda, seconds, solutions, log_search)
+        if stop_when_complete:
+            active = [r.ActiveVar(self.task_index(t)) for t in range(len(self.prepared.tasks))]
+
+            def on_solution() -> None:
+                if all(a.Value() for a in active):
+                    r.solver().FinishCurrentSearch()
+
+            r.AddAtSolutionCallback(on_solution)
+        began = time.perf_counter()
+        if start is None:
+            solution = r.SolveWithParameters(params)
+        else:
+            routes = [[self.task_index(t) for t in start.routes[v]] for v in self.fleet]
+            initial = r.ReadAssignmentFromRoutes(routes, True)
+            if initial is None:
+                log.warning("initial routes rejected by the model; solving from scratch")
+                solution = r.SolveWithParameters(params)
+            else:
+                solution = r.SolveFromAssignmentWithParameters(initial, params)
+        log.debug("search phase", extra={"strategy": strategy, "fleet": len(self.fleet),
+                                         "seconds": round(time.perf_counter() - began, 3),
+                                         "found": solution is not None})
+        if solution is None:
+            return None
+        return self.read(solution)
+
+    def read(self, solution) -> Plan:
+        r, m = self.routing, self.manager
+        routes: list[tuple[int, ...]] = [()] * len(self.prepared.vehicles)
+        seen: set[int] = set()
+        for k, v in enumerate(self.fleet):
+            index = solution.Value(r.NextVar(r.Start(k)))
+            route: list[int] = []
+            while not r.IsEnd(index):
+                t = m.IndexToNode(index) - self.n_depots
+                route.append(t)
+                seen.add(t)
+                index = solution.Value(r.NextVar(index))
+            routes[v] = tuple(route)
+        dropped = tuple(t for t in range(len(self.prepared.tasks)) if t not in seen)
+        return Plan(tuple(routes), dropped, solution.ObjectiveValue())
