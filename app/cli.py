@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app import migrate
-from app.db import get_session, unit_of_work
+from app.db import unit_of_work
 from app.models import ROLES
 from orders.errors import DomainError
 
@@ -69,6 +69,7 @@ def users_create(name: str, role: str, site_id: str | None, email: str | None) -
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--week", default="2026-W49", show_default=True)
 def demo(week: str) -> None:
     """Load the Lens-Liévin demo territory and a realistic week of offers and orders."""
@@ -78,7 +79,6 @@ def demo(week: str) -> None:
     migrate.upgrade(_url())
     with unit_of_work() as session:
         loaded = import_scenario(session, build_demo_scenario(week))
-    session = get_session()
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}).")
 
 

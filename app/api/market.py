@@ -44,42 +44,42 @@ def _resource(name, url, model, site_column, schema, update_schema, roles, servi
     page = schemas.page_schema(schema, f"{model.__name__}Page")
 
     class Collection(MethodView):
+        @require("coordinator", *roles)
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(schemas.WeekSiteArgs, location="query")
         @blp.response(200, page)
-        @require("coordinator", *roles)
         def get(self, args):
             return _listing(model, site_column, roles, args)
 
+        @require("coordinator", *roles)
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(schema)
         @blp.response(201, schema)
-        @require("coordinator", *roles)
         def post(self, data):
             with unit_of_work() as session:
                 row = create(session, current_user(), data, territory_id())
             return _with_week(row), 201, {"ETag": etag(row.version)}
 
     class Item(MethodView):
+        @require("coordinator", *roles)
         @blp.doc(security=[{"bearer": []}])
         @blp.response(200, schema)
-        @require("coordinator", *roles)
         def get(self, key):
             row = get(get_session(), current_user(), key)
             return _with_week(row), 200, {"ETag": etag(row.version)}
 
+        @require("coordinator", *roles)
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(update_schema)
         @blp.response(200, schema)
-        @require("coordinator", *roles)
         def patch(self, data, key):
             with unit_of_work() as session:
                 row = update(session, current_user(), key, data, if_match())
             return _with_week(row), 200, {"ETag": etag(row.version)}
 
+        @require("coordinator", *roles)
         @blp.doc(security=[{"bearer": []}])
         @blp.response(204)
-        @require("coordinator", *roles)
         def delete(self, key):
             with unit_of_work() as session:
                 delete(session, current_user(), key, if_match())

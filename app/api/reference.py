@@ -37,10 +37,10 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
 
     @blp.route("/")
     class Collection(MethodView):
+        @require()
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(list_args, location="query")
         @blp.response(200, page)
-        @require()
         def get(self, args):
             query = select(model)
             for arg, column in filters.items():
@@ -49,10 +49,10 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
             query = query.order_by(model.id)
             return paginate(get_session(), query, args)
 
+        @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(schema)
         @blp.response(201, schema)
-        @require("coordinator")
         def post(self, data):
             with unit_of_work() as session:
                 if territorial:
@@ -68,16 +68,16 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
 
     @blp.route(f"/<{id_converter}:key>")
     class Item(MethodView):
+        @require()
         @blp.doc(security=[{"bearer": []}])
         @blp.response(200, schema)
-        @require()
         def get(self, key):
             return load(key)
 
+        @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)
-        @require("coordinator")
         def patch(self, data, key):
             with unit_of_work() as session:
                 row = load(key)
@@ -89,9 +89,9 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
                 audit.record(session, current_user(), name, row.id, "update", before, audit.snapshot(row))
             return row
 
+        @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
         @blp.response(204)
-        @require("coordinator")
         def delete(self, key):
             with unit_of_work() as session:
                 row = load(key)

@@ -21,17 +21,17 @@ AuditPage = schemas.page_schema(schemas.AuditSchema, "AuditPage")
 
 @blp.route("/users")
 class Users(MethodView):
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.PageArgs, location="query")
     @blp.response(200, UserPage)
-    @require("coordinator")
     def get(self, args):
         return paginate(get_session(), select(User).order_by(User.id), args)
 
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.UserSchema)
     @blp.response(201, schemas.UserCreatedSchema)
-    @require("coordinator")
     def post(self, data):
         """Create a user; the answer carries its API token, shown this once only."""
         with unit_of_work() as session:
@@ -45,27 +45,27 @@ class Users(MethodView):
 
 @blp.route("/users/me")
 class Me(MethodView):
+    @require()
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.UserSchema)
-    @require()
     def get(self):
         return current_user()
 
 
 @blp.route("/users/<int:user_id>")
 class UserItem(MethodView):
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.UserSchema)
-    @require("coordinator")
     def get(self, user_id):
         user = get_session().get(User, user_id)
         if user is None:
             raise NotFound("User not found.", "Utilisateur introuvable.", "user_id")
         return user
 
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(204)
-    @require("coordinator")
     def delete(self, user_id):
         """Deactivate a user (their tokens stop working; the audit trail keeps their name)."""
         with unit_of_work() as session:
@@ -78,10 +78,10 @@ class UserItem(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.AuditArgs, location="query")
     @blp.response(200, AuditPage)
-    @require("coordinator")
     def get(self, args):
         query = select(AuditEntry)
         if args.get("week"):

@@ -24,20 +24,20 @@ def dump(week: Week) -> dict:
 
 @blp.route("/")
 class WeekCollection(MethodView):
+    @require()
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.PageArgs, location="query")
     @blp.response(200, WeekPage)
-    @require()
     def get(self, args):
         query = select(Week).where(Week.territory_id == territory_id()).order_by(Week.iso_week.desc())
         page = paginate(get_session(), query, args)
         page["items"] = [dump(w) for w in page["items"]]
         return page
 
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.WeekSchema)
     @blp.response(201, schemas.WeekSchema)
-    @require("coordinator")
     def post(self, data):
         with unit_of_work() as session:
             week = weeks.create_week(session, data["iso_week"], data.get("territory_id") or territory_id(),
@@ -47,19 +47,19 @@ class WeekCollection(MethodView):
 
 @blp.route("/<string:week>")
 class WeekItem(MethodView):
+    @require()
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.WeekSchema)
-    @require()
     def get(self, week):
         return dump(weeks.find_week(get_session(), week, territory_id()))
 
 
 @blp.route("/<string:week>/transitions")
 class WeekTransition(MethodView):
+    @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.TransitionSchema)
     @blp.response(200, schemas.WeekSchema)
-    @require("coordinator")
     def post(self, data, week):
         """Move the week to another state; a move backwards reopens it and needs a reason."""
         with unit_of_work() as session:

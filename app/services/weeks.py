@@ -17,10 +17,10 @@ from orders.tables import Territory, Week, WeekEvent
 
 STATE_ORDER = [state.value for state in cycle.WeekState]
 
-# which deadline closes each window, and the state in which the window is open
+# each window: the state in which it is open, the deadline that opens it, the one that closes it
 WINDOWS = {
-    "offers": ("offers_open", "offers_close"),
-    "orders": ("orders_open", "orders_close"),
+    "offers": ("offers_open", "offers_open", "offers_close"),
+    "orders": ("orders_open", "offers_close", "orders_close"),
 }
 
 
@@ -77,12 +77,12 @@ def deadlines(session: Session, week: Week) -> dict[str, datetime]:
 
 def check_window(session: Session, week: Week, window: str) -> None:
     """Refuse a change outside its window with 409 and the deadline that passed (FR and EN)."""
-    open_state, closing = WINDOWS[window]
+    open_state, opening_deadline, closing = WINDOWS[window]
     if week.state == open_state:
         return
     when = deadlines(session, week).get(closing)
     if STATE_ORDER.index(week.state) < STATE_ORDER.index(open_state):
-        opening = deadlines(session, week).get(open_state)
+        opening = deadlines(session, week).get(opening_deadline)
         label_fr = "les offres" if window == "offers" else "les commandes"
         raise Conflict(
             f"The {window} of week {week.iso_week} are not open yet (week is {week.state}).",

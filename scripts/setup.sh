@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Shared by scripts/demo.sh and scripts/test.sh: a virtualenv with Terril installed, and a clear
+# message for every system package the project needs that is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+  echo "Terril needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+  echo "Install it (Debian/Ubuntu: sudo apt-get install python3.11 python3.11-venv) or set PYTHON=/path/to/python3.11." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "→ creating the virtualenv .venv"
+  "$PYTHON" -m venv .venv || { echo "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)." >&2; exit 1; }
+fi
+extras=${TERRIL_EXTRAS:-dev}
+stamp=".venv/.terril-installed-$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "→ installing Terril and its dependencies ([$extras])"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+  touch "$stamp"
+fi
+
+# WeasyPrint needs Pango (and fontconfig) from the system.
+if ! .venv/bin/python -c 'import weasyprint' 2>/dev/null; then
+  echo "WeasyPrint cannot load Pango: install the system libraries, e.g." >&2
+  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig" >&2
+  echo "  macOS (Homebrew): brew install pango" >&2
+  exit 1
+fi
+export PATH="$PWD/.venv/bin:$PATH"
