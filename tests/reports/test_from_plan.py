@@ -1,0 +1,74 @@
+from reports.demo import demo_week
+from reports.from_plan import (
+    catalogues_from_scenario,
+    delivery_notes,
+    documents_from_plan,
+    route_sheets,
+    weekly_summary,
+)
+from reports.route_sheet import render_day_sheets_html
+
+
+def demo_documents():
+    scenario, plan = demo_week()
+    return scenario, plan, documents_from_plan(plan, catalogues_from_scenario(scenario))
+
+
+def test_demo_week_gives_every_document():
+    _, plan, docs = demo_documents()
+    assert len(docs.route_sheets) == len(plan["rounds"]) == 6
+    assert len(docs.pick_lists) == 10  # 5 producers × 2 days
+    assert len(docs.delivery_notes) == 16
+    assert list(docs.route_sheets_by_day()) == ["2026-12-01", "2026-12-03"]
+    assert docs.summary.week == "2026-W49"
+
+
+def test_route_sheet_from_plan_keeps_order_and_resolves_sites():
+    scenario, plan, _ = demo_documents()
+    catalogues = catalogues_from_scenario(scenario)
+    sheets = route_sheets(plan, catalogues.sites, catalogues.products)
+    first_round = next(r for r in plan["rounds"] if r["day"] == "2026-12-01" and r["vehicle"] == "van-1")
+    sheet = next(s for s in sheets if s.day == "2026-12-01" and s.vehicle == "van-1")
+    assert [s.name for s in sheet.stops] == [s["name"] for s in first_round["stops"]]
+    assert sheet.hub is not None and sheet.hub.name == "Base 11/19"
+    assert sheet.departure == 390 and sheet.stops[0].window == ("07:30", "09:30")
+    assert sheet.stops[0].address and sheet.stops[0].phone
+    assert sum(d.crates for s in sheet.stops for d in s.drops) == sum(s["crates"] for s in first_round["stops"])
+    assert any(d.cold for s in sheet.stops for d in s.drops)
+    assert "Bœuf haché" in render_day_sheets_html(sheets)
+
+
+def test_drops_of_one_product_from_two_producers_merge_on_the_sheet():
+    plan = {"week": "2026-W49", "rounds": [{"vehicle": "van-1", "day": "2026-12-01", "start": "06:30", "end": "08:00",
+             "km": 10, "stops": [{"site": "mat-1", "arrival": "07:30", "drops": [
+                 {"product": "carotte", "quantity": 10, "crates": 1}, {"product": "carotte", "quantity": 5, "crates": 1}]}]}]}
+    sheet = route_sheets(plan, {"mat-1": {"name": "École"}})[0]
+    assert [(d.product, d.quantity, d.crates) for d in sheet.stops[0].drops] == [("carotte", 15.0, 2)]
+
+
+def test_delivery_notes_use_offer_prices_and_basket_types():
+    scenario, plan, _ = demo_documents()
+    catalogues = catalogues_from_scenario(scenario)
+    notes = delivery_notes(plan, catalogues.sites, catalogues.products, catalogues.offers, catalogues.basket_types)
+    relay = next(n for n in notes if n.is_relay)
+    assert relay.basket_count > 0 and relay.baskets[0].price_eur == 12.0
+    assert all(line.unit_price_eur > 0 for n in notes for line in n.lines)
+    canteen = next(n for n in notes if not n.is_relay)
+    assert canteen.total_eur == sum(line.total_eur for line in canteen.lines)
+
+
+def test_summary_from_plan_orders_targets_and_totals_km():
+    scenario, plan, _ = demo_documents()
+    catalogues = catalogues_from_scenario(scenario)
+    summary = weekly_summary(plan, catalogues.sites, catalogues.products, catalogues.offers)
+    assert [t.kind for t in summary.targets] == ["maternelle", "foyer"]
+    assert round(summary.km, 1) == round(sum(r["km"] for r in plan["rounds"]), 1)
+    assert summary.shortfalls[0].product == "Bœuf haché"
+    assert summary.producers[0].kg >= summary.producers[-1].kg
+
+
+def test_unknown_sites_and_products_fall_back_to_ids():
+    plan = {"week": "2026-W49", "allocations": [{"producer": "f", "product": "x", "consumer": "c", "day": "2026-12-01",
+                                                 "quantity": 3, "crates": 1}]}
+    note = delivery_notes(plan, {})[0]
+    assert note.recipient == "c" and note.lines[0].product == "x" and note.lines[0].unit_price_eur == 0.0
