@@ -66,19 +66,25 @@ def candidate_products(prep: Prepared, day: str, caps: dict[int, int], index: in
 
 
 def add_basket_groups(model: cp_model.CpModel, prep: Prepared, class_use: dict[int, list],
-                      caps: dict[int, int], max_products: int = 16) -> list[GroupVars]:
-    """Create each group's variables over the lots left (`caps[class]`); append each lot variable
-    to class_use[class] for the capacity rows."""
+                      caps: dict[int, int], max_products: int = 16,
+                      bounds: dict[int, tuple[int, int]] | None = None) -> list[GroupVars]:
+    """Create the variables of the groups in `bounds` (index → (n_min, n_max); all groups with
+    n ∈ [0, count] when None) over the lots left (`caps[class]`); append each lot variable to
+    class_use[class] for the capacity rows."""
     out: list[GroupVars] = []
-    for gi, g in enumerate(prep.basket_groups):
+    if bounds is None:
+        bounds = {gi: (0, g.count) for gi, g in enumerate(prep.basket_groups)}
+    for gi in sorted(bounds):
+        g = prep.basket_groups[gi]
+        n_lo, n_hi = bounds[gi]
         bt = g.basket_type
         tol = bt.tolerance
         target_g = bt.target_kg * 1000.0
         price_c = bt.price * 100.0
-        n = model.new_int_var(0, g.count, f"n[{gi}]")
+        n = model.new_int_var(n_lo, n_hi, f"n[{gi}]")
         active = model.new_bool_var(f"a[{gi}]")
         model.add(n >= active)
-        model.add(n <= g.count * active)
+        model.add(n <= n_hi * active)
         share_cap_g = math.floor(bt.max_share * (1 - tol) * target_g) if bt.max_share else None
         per_basket_max_g = share_cap_g if share_cap_g is not None else math.floor((1 + tol) * target_g)
         min_item_g = max(1, math.ceil(bt.min_item_kg * 1000))
@@ -96,7 +102,7 @@ def add_basket_groups(model: cp_model.CpModel, prep: Prepared, class_use: dict[i
             p_grams, p_units = [], []
             for ci in cls:
                 c = prep.classes[ci]
-                ub = min(caps[ci], (per_basket_max_g * g.count) // c.grams_per_lot)
+                ub = min(caps[ci], (per_basket_max_g * n_hi) // c.grams_per_lot)
                 if ub <= 0:
                     continue
                 var = model.new_int_var(0, ub, f"kb[{gi},{ci}]")
@@ -139,19 +145,17 @@ def add_basket_groups(model: cp_model.CpModel, prep: Prepared, class_use: dict[i
     return out
 
 
-def read_baskets(prep: Prepared, groups: list[GroupVars], value) -> list[BasketPlan]:
-    """Basket plans from the solution (`value(var) → int`), contents per basket, sorted."""
+def read_baskets(prep: Prepared, composition: dict[int, tuple[int, dict[int, int]]]) -> list[BasketPlan]:
+    """Basket plans from the composition (group → (baskets, {class: lots})), contents per basket."""
     plans = []
-    for gv in groups:
-        g = gv.group
-        n = value(gv.n)
+    for gi, g in enumerate(prep.basket_groups):
+        n, lots_by_class = composition.get(gi, (0, {}))
         contents: list[tuple[str, float]] = []
         weight_g = 0.0
         cents = 0.0
         if n > 0:
             per_product: dict[str, float] = {}
-            for ci, var in gv.k.items():
-                lots = value(var)
+            for ci, lots in lots_by_class.items():
                 if lots:
                     c = prep.classes[ci]
                     per_product[c.product] = per_product.get(c.product, 0.0) + lots * c.lot_mu / MU

@@ -42,7 +42,8 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model
 
-from orders.portioning.baskets import add_basket_groups, read_baskets
+from orders.portioning.baskets import read_baskets
+from orders.portioning.compose import compose_baskets
 from orders.portioning.demand import MU, prepare
 from orders.portioning.explain import explain
 from orders.portioning.lexico import Lexicographic
@@ -126,28 +127,8 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 
     # ---- stage 1b: baskets (levels 4-5) on what the canteens left
     caps = {ci: c.lots - taken_a.get(ci, 0) for ci, c in enumerate(prep.classes)}
-    bmodel = cp_model.CpModel()
-    bclass_use: dict[int, list] = defaultdict(list)
-    groups = add_basket_groups(bmodel, prep, bclass_use, caps, BASKET_CANDIDATES)
-    for ci in sorted(bclass_use):
-        bmodel.add(sum(bclass_use[ci]) <= caps[ci])
-    blevels: list[tuple[str, object, bool, float]] = []
-    live = [gv for gv in groups if gv.used]
-    if live:
-        if len(live) > 1:
-            # max-min share per basket order, with shares rounded down to whole baskets:
-            # n_g ≥ ⌊z · count_g / 10⁴⌋, so a fractional fair share does not block z.
-            z = bmodel.new_int_var(0, SHARE_SCALE, "z_baskets")
-            for gv in live:
-                bmodel.add(SHARE_SCALE * gv.n >= z * gv.group.count - (SHARE_SCALE - 1))
-            blevels.append(("basket_fairness", z, True, BASKET_GAP))
-        total_g = sum(round(gv.group.basket_type.target_kg * 1000) * gv.n for gv in live)
-        blevels.append(("baskets", total_g, True, BASKET_GAP))
-    bvars = [v for gv in groups for v in (gv.n, *gv.k.values())]
-    blex = Lexicographic(bmodel, bvars, num_workers=num_workers)
-    for i, (name, expr, maximize, gap) in enumerate(blevels):
-        remaining = deadline_one - (perf_counter() - t0)
-        blex.optimise(name, expr, maximize, max(0.05, remaining / (len(blevels) - i)), gap)
+    basket_budget = deadline_one - (perf_counter() - t0)
+    composition, basket_levels = compose_baskets(prep, caps, num_workers, basket_budget, BASKET_CANDIDATES)
 
     rank_of_kind = {kind: i for i, (kind, _) in enumerate(prep.targets)}
     n_targets = len(prep.targets)
@@ -164,18 +145,18 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                 taken_per_class[ci] += lots
                 mu += lots * prep.classes[ci].lot_mu
         line_served_mu.append(mu)
-    for gv in groups:
-        for ci, var in gv.k.items():
-            lots = blex.value(var)
+    for gi, (_, lots_by_class) in sorted(composition.items()):
+        g = prep.basket_groups[gi]
+        for ci, lots in sorted(lots_by_class.items()):
             if lots:
-                taken[((gv.group.relay_point, gv.group.day, "relay_point"), ci)] += lots
+                taken[((g.relay_point, g.day, "relay_point"), ci)] += lots
                 class_takers[ci].append((n_targets + 1, lots))
                 taken_per_class[ci] += lots
     leftover = {ci: c.lots - taken_per_class.get(ci, 0) for ci, c in enumerate(prep.classes)}
 
     remaining = max(0.1, time_limit_s - (perf_counter() - t0))
     allocations, split_levels, _ = split_classes(prep, dict(taken), num_workers, remaining)
-    baskets = read_baskets(prep, groups, blex.value)
+    baskets = read_baskets(prep, composition)
     shortfalls = explain(prep, line_served_mu, [b.count for b in baskets], class_takers, leftover)
 
     targets = []
@@ -188,7 +169,7 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
             round(served / ordered, 4) if ordered > 0 else 1.0,
             round(max(0.0, share * ordered - served), 3)))
 
-    all_levels = tuple(lex.levels) + tuple(blex.levels) + tuple(split_levels)
+    all_levels = tuple(lex.levels) + tuple(basket_levels) + tuple(split_levels)
     statuses = {lv.status for lv in all_levels}
     status = "OPTIMAL" if statuses <= {"OPTIMAL"} else "FEASIBLE"
     seconds = perf_counter() - t0

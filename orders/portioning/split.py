@@ -24,6 +24,7 @@ from orders.portioning.lexico import Lexicographic
 from orders.portioning.model import Allocation, LevelOutcome
 
 Demand = tuple[str, str, str]  # (consumer, day, consumer_kind)
+COST_GAP = 0.001  # the cost level stops within 0.1 % of its bound
 
 
 def split_classes(prep: Prepared, taken: dict[tuple[Demand, int], int], num_workers: int,
@@ -67,7 +68,7 @@ def split_classes(prep: Prepared, taken: dict[tuple[Demand, int], int], num_work
     lex = Lexicographic(model, variables, num_workers=num_workers)
     if xs:
         lex.optimise("producer_spread", sum(devs), maximize=False, budget_s=budget_s / 2)
-        lex.optimise("cost", cost, maximize=False, budget_s=budget_s / 2)
+        lex.optimise("cost", cost, maximize=False, budget_s=budget_s / 2, relative_gap=COST_GAP)
 
     merged: dict[tuple[int, Demand], int] = defaultdict(int)
     used: dict[int, int] = defaultdict(int)

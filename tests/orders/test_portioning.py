@@ -1,0 +1,125 @@
+"""Worked examples whose optimum is known by hand."""
+import pytest
+
+from orders.grammage import MissingGrammage
+from orders.portioning import PortioningInput, solve
+
+
+def world(offers, meal_orders=(), canteens=(), basket_orders=(), targets=None, products=None, grams=100):
+    products = products or [{"id": "carotte", "name": "Carotte", "crate_kg": 10},
+                            {"id": "pomme", "name": "Pomme", "crate_kg": 13},
+                            {"id": "poireau", "name": "Poireau", "crate_kg": 8},
+                            {"id": "chou", "name": "Chou", "crate_kg": 10},
+                            {"id": "courge", "name": "Courge", "crate_kg": 12}]
+    grammages = [{"product": p["id"], "age_group": a, "grams": grams, "yield": 1.0}
+                 for p in products for a in ("maternelle", "elementaire", "foyer", "adulte")]
+    return PortioningInput.from_dict({
+        "week": "2026-W49", "products": products, "offers": list(offers), "grammages": grammages,
+        "canteens": list(canteens), "meal_orders": list(meal_orders),
+        "relay_points": [{"id": "rp-1"}, {"id": "rp-2"}],
+        "basket_types": [{"id": "petit", "price": 12.0, "target_kg": 4.0, "min_products": 3,
+                          "max_share": 0.4, "tolerance": 0.1}],
+        "basket_orders": list(basket_orders),
+        "targets": targets if targets is not None else {"maternelle": 1.0, "foyer": 0.15},
+    })
+
+
+def meal(canteen, product, kind, meals, day="2026-12-01"):
+    return {"canteen": canteen, "day": day, "lines": [{"product": product, "meals": {kind: meals}}]}
+
+
+def served(res, consumer, product=None):
+    return sum(a.quantity for a in res.allocations if a.consumer == consumer
+               and (product is None or a.product == product))
+
+
+def test_maternelle_served_before_foyer_and_baskets_when_carrots_are_scarce():
+    # 2 maternelles need 15 kg each (150 meals × 100 g), the foyer 20 kg: 32 kg in lots of 1 kg.
+    inp = world(
+        offers=[{"producer": "f1", "product": "carotte", "quantity": 32, "unit_price": 1.5, "lot": 1}],
+        canteens=[{"id": "m1", "kind": "maternelle"}, {"id": "m2", "kind": "maternelle"},
+                  {"id": "f", "kind": "foyer"}],
+        meal_orders=[meal("m1", "carotte", "maternelle", 150), meal("m2", "carotte", "maternelle", 150),
+                     meal("f", "carotte", "foyer", 200)],
+        basket_orders=[{"relay_point": "rp-1", "day": "2026-12-01", "basket_type": "petit", "count": 2}])
+    res = solve(inp)
+    assert served(res, "m1") == 15 and served(res, "m2") == 15
+    assert served(res, "f") == 2
+    assert served(res, "rp-1") == 0
+    foyer = next(t for t in res.targets if t.kind == "foyer")
+    assert foyer.missing_kg == pytest.approx(1.0)  # 15 % of 20 kg = 3 kg, 2 kg served
+    short = next(s for s in res.shortfalls if s.consumer == "f")
+    assert short.reason == "exhausted_by_priority" and short.missing == pytest.approx(18)
+
+
+def test_lot_rounding_never_exceeds_the_need():
+    # need 13 kg, lots of 5 kg: 10 kg delivered, 3 kg short for lot size.
+    inp = world(offers=[{"producer": "f1", "product": "carotte", "quantity": 100, "unit_price": 1.5, "lot": 5}],
+                canteens=[{"id": "e1", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "carotte", "elementaire", 130)])
+    res = solve(inp)
+    assert [(a.quantity, a.crates, a.lots) for a in res.allocations] == [(10, 1, 2)]
+    (short,) = res.shortfalls
+    assert short.reason == "lot_size" and short.missing == pytest.approx(3)
+
+
+def test_no_offer_gives_a_no_offer_shortfall():
+    inp = world(offers=[], canteens=[{"id": "e1", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "pomme", "elementaire", 100)])
+    res = solve(inp)
+    assert res.allocations == ()
+    assert [s.reason for s in res.shortfalls] == ["no_offer"]
+    assert "Pomme" in res.shortfalls[0].text
+
+
+def test_missing_grammage_raises():
+    inp = world(offers=[], canteens=[{"id": "e1", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "navet", "elementaire", 100)],
+                products=[{"id": "navet", "name": "Navet"}, {"id": "autre"}])
+    inp = PortioningInput.from_dict({**inp.to_dict(), "grammages": []})
+    with pytest.raises(MissingGrammage, match="navet"):
+        solve(inp)
+
+
+def test_foyer_target_of_15_percent_is_met_before_elementaires():
+    # foyer needs 100 kg (target 15 kg), elementaire 100 kg; 40 kg on offer in 1 kg lots.
+    inp = world(offers=[{"producer": "f1", "product": "chou", "quantity": 40, "unit_price": 1.0, "lot": 1}],
+                canteens=[{"id": "f", "kind": "foyer"}, {"id": "e", "kind": "elementaire"}],
+                meal_orders=[meal("f", "chou", "foyer", 1000), meal("e", "chou", "elementaire", 1000)])
+    res = solve(inp)
+    assert served(res, "f") >= 15
+    assert served(res, "f") + served(res, "e") == 40
+    assert served(res, "f") == served(res, "e") == 20  # then max-min fairness shares the rest
+
+
+def basket_offers(kg):
+    return [{"producer": f"f{i}", "product": p, "quantity": kg, "unit_price": 3.0, "lot": 1}
+            for i, p in enumerate(("carotte", "pomme", "poireau", "chou", "courge"))]
+
+
+def test_two_relay_points_with_equal_orders_get_equal_shares():
+    # 5 products × 16 kg = 80 kg: room for 20 baskets of 4 kg; 2 × 20 ordered.
+    orders = [{"relay_point": rp, "day": "2026-12-01", "basket_type": "petit", "count": 20}
+              for rp in ("rp-1", "rp-2")]
+    res = solve(world(offers=basket_offers(16), basket_orders=orders))
+    counts = {b.relay_point: b.count for b in res.baskets}
+    assert counts["rp-1"] == counts["rp-2"] >= 8
+    for b in res.baskets:
+        assert len(b.contents) >= 3
+        assert 3.6 - 1e-6 <= b.weight_kg <= 4.4 + 1e-6
+        assert all(q <= 0.4 * 4.0 + 1e-6 for _, q in b.contents)
+        assert served(res, b.relay_point) == pytest.approx(b.count * sum(q for _, q in b.contents), abs=0.01)
+
+
+def test_same_input_same_plan():
+    orders = [{"relay_point": "rp-1", "day": "2026-12-01", "basket_type": "petit", "count": 7}]
+    inp = world(offers=basket_offers(12), basket_orders=orders)
+    a, b = solve(inp), solve(inp)
+    assert a.allocations == b.allocations and a.baskets == b.baskets and a.shortfalls == b.shortfalls
+
+
+def test_to_dict_has_plan_keys():
+    res = solve(world(offers=basket_offers(8)))
+    d = res.to_dict()
+    assert set(d) >= {"allocations", "shortfalls", "targets", "baskets", "solver"}
+    assert d["solver"]["portioning"]["status"] in ("OPTIMAL", "FEASIBLE")
