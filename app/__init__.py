@@ -17,13 +17,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import api, cli, db, errors, security
+    from app import api, cli, db, errors, scheduler, security
+    from app.api import cycle as cycle_api
 
     db.init_app(app)
-    api.init_app(app)
+    api.init_app(app).register_blueprint(cycle_api.blp)
     errors.register(app)
     security.init_app(app)
     cli.init_app(app)
+    scheduler.init_app(app)
 
     @app.get("/healthz")
     def healthz():

@@ -82,7 +82,153 @@ def demo(week: str) -> None:
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}).")
 
 
+scenario_cli = AppGroup("scenario", help="The week scenario file (SCENARIO.md): run it, export it.")
+
+
+def _week_row(session, week: str):
+    from app.services import weeks as week_service
+
+    return week_service.find_week(session, week, current_app.config["TERRIL_TERRITORY"])
+
+
+def _fail(exc: DomainError):
+    raise click.ClickException(exc.detail_fr) from exc
+
+
+@click.command("portion")
+@with_appcontext
+@click.option("--week", required=True, help="ISO week, e.g. 2026-W49")
+@click.option("--reason", default=None, help="why this run replaces the current plan")
+def portion_cmd(week: str, reason: str | None) -> None:
+    """Portion a closed week: allocations, baskets, shortfalls, targets (a new plan version)."""
+    from app.services import planning
+
+    try:
+        with unit_of_work() as session:
+            plan = planning.run_portioning(session, _week_row(session, week), "cli", reason)
+    except DomainError as exc:
+        _fail(exc)
+    body = plan.plan
+    click.echo(f"Répartition de la semaine {week} (version {plan.version}) : {len(body['allocations'])} lignes, "
+               f"{len(body['shortfalls'])} manques.")
+    for kind, target in sorted(body["targets"].items()):
+        click.echo(f"  objectif {kind} : {target['served'] * 100:.0f} % servi pour {target['target'] * 100:.0f} % "
+                   f"visé ({target['missing_kg']:.1f} kg manquants)")
+
+
+@click.command("route")
+@with_appcontext
+@click.option("--week", required=True)
+@click.option("--reason", default=None)
+def route_cmd(week: str, reason: str | None) -> None:
+    """Plan the delivery rounds of a portioned week (the week becomes planned)."""
+    from app.services import planning
+
+    try:
+        with unit_of_work() as session:
+            row = _week_row(session, week)
+            if planning.current_plan(session, row) is None:
+                planning.run_portioning(session, row, "cli", reason)
+            plan = planning.run_routing(session, row, "cli", reason)
+    except DomainError as exc:
+        _fail(exc)
+    body = plan.plan
+    click.echo(f"Tournées de la semaine {week} (version {plan.version}) : {len(body['rounds'])} tournées, "
+               f"{body['totals']['km']:.1f} km, {len(body['unserved'])} arrêts non servis.")
+    for rnd in body["rounds"]:
+        click.echo(f"  {rnd['day']} {rnd['vehicle']} ({rnd.get('driver') or '—'}) {rnd['start']}–{rnd['end']} "
+                   f"{rnd['km']:.1f} km, {len(rnd['stops'])} arrêts")
+
+
+@click.command("publish")
+@with_appcontext
+@click.option("--week", required=True)
+def publish_cmd(week: str) -> None:
+    """Render the week's documents into the cache and mark the week published."""
+    from app.services import planning
+
+    try:
+        with unit_of_work() as session:
+            planning.publish_week(session, _week_row(session, week), "cli")
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"Semaine {week} publiée.")
+
+
+@click.command("documents")
+@with_appcontext
+@click.option("--week", required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+def documents_cmd(week: str, out_dir: str) -> None:
+    """Write every PDF of the week's current plan into OUT."""
+    from pathlib import Path
+
+    from app.db import get_session
+    from app.services import documents, planning
+
+    session = get_session()
+    try:
+        row = _week_row(session, week)
+        written = documents.write_week(session, row, planning.require_plan(session, row), Path(out_dir))
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{len(written)} documents écrits dans {written[0].parent if written else out_dir}")
+
+
+@scenario_cli.command("run")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False), help="also write the PDFs")
+def scenario_run(file, out_dir: str | None) -> None:
+    """Plan a scenario file without touching the database; print the plan JSON on stdout."""
+    import json
+    from pathlib import Path
+
+    from app.planning.pipeline import PlanSettings, plan
+    from app.services.planning import settings as app_settings
+
+    try:
+        scenario = json.load(file)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"Fichier scénario illisible : {exc}") from exc
+    base = app_settings()
+    try:
+        body = plan(scenario, PlanSettings(base.portioning_time_limit_s, base.routing_time_limit_s, base.matrix,
+                                           base.matrix_options, None))
+    except DomainError as exc:
+        _fail(exc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise click.ClickException(f"Scénario invalide : {exc!r}") from exc
+    click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    if out_dir:
+        from app.services.documents import render_set
+        from reports.from_plan import catalogues_from_scenario, documents_from_plan
+
+        written = render_set(documents_from_plan(body, catalogues_from_scenario(scenario)), Path(out_dir),
+                             scenario["week"])
+        click.echo(f"{len(written)} documents écrits dans {out_dir}", err=True)
+
+
+@scenario_cli.command("export")
+@click.option("--week", required=True)
+def scenario_export(week: str) -> None:
+    """Print a stored week as a scenario file (JSON)."""
+    import json
+
+    from app.db import get_session
+    from app.services.scenario import export_scenario
+
+    session = get_session()
+    try:
+        data = export_scenario(session, _week_row(session, week))
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(scenario_cli)
+    for command in (portion_cmd, route_cmd, publish_cmd, documents_cmd):
+        app.cli.add_command(command)

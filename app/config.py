@@ -11,6 +11,7 @@
 | `TERRIL_DOCUMENTS_DIR` | `<instance>/documents` | where published PDFs are cached |
 | `TERRIL_SMTP_HOST` / `_PORT` / `_SENDER` | `127.0.0.1` / `25` / `terril@localhost` | notification e-mails |
 | `TERRIL_ROUTING_TIME_LIMIT` | `2` | seconds the routing search may use per day |
+| `TERRIL_SCHEDULER_TICK_S` / `_LOCK_RETRY_S` / `_MISFIRE_GRACE_S` | `60` / `30` / `300` | scheduler (docs/scheduler.md) |
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_SMTP_PORT": int(env.get("TERRIL_SMTP_PORT", "25")),
         "TERRIL_SMTP_SENDER": env.get("TERRIL_SMTP_SENDER", "terril@localhost"),
         "TERRIL_ROUTING_TIME_LIMIT": float(env.get("TERRIL_ROUTING_TIME_LIMIT", "2")),
+        "TERRIL_SCHEDULER_TICK_S": int(env.get("TERRIL_SCHEDULER_TICK_S", "60")),
+        "TERRIL_SCHEDULER_LOCK_RETRY_S": float(env.get("TERRIL_SCHEDULER_LOCK_RETRY_S", "30")),
+        "TERRIL_SCHEDULER_MISFIRE_GRACE_S": int(env.get("TERRIL_SCHEDULER_MISFIRE_GRACE_S", "300")),
         # flask-smorest / OpenAPI
         "API_TITLE": "Terril",
         "API_VERSION": "v1",

@@ -110,3 +110,4 @@ class RoundStop(SQLModel, table=True):
     load_kg: float
     crates: int
     drops: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+from app.models_cycle import JobRun, Notification  # noqa: E402,F401  (registers the cycle tables)

@@ -219,3 +219,49 @@ class AuditArgs(PageArgs):
 
 def is_week(value: str) -> bool:
     return bool(re.match(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", value or ""))
+
+
+class RunSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=1000),
+                           metadata={"description": "why this run replaces the current plan"})
+
+
+class PlanSchema(Schema):
+    """A stored plan version; `plan` follows SCENARIO.md's plan output."""
+
+    week = fields.String()
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    reason = fields.String(allow_none=True)
+    inputs_hash = fields.String()
+    plan = fields.Dict()
+
+
+class RoundStopSchema(Schema):
+    seq = fields.Integer()
+    site_id = fields.String()
+    arrival = fields.String()
+    departure = fields.String()
+    load_kg = fields.Float()
+    crates = fields.Integer()
+    drops = fields.List(fields.Dict())
+
+
+class RoundSchema(Schema):
+    id = fields.Integer()
+    week = fields.String()
+    day = fields.Date()
+    vehicle_id = fields.String()
+    driver = fields.String(allow_none=True)
+    start = fields.String()
+    end = fields.String()
+    km = fields.Float()
+    minutes = fields.Float()
+    stops = fields.List(fields.Nested(RoundStopSchema))
+
+
+class RoundArgs(PageArgs):
+    day = fields.Date()
+    vehicle = fields.String(validate=SLUG)
+    driver = fields.String(validate=validate.Length(max=200))

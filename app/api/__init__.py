@@ -25,7 +25,7 @@ def schema_name(schema) -> str:
 
 
 def init_app(app: Flask) -> Api:
-    from app.api import market, reference, users, weeks
+    from app.api import documents, market, plans, reference, users, weeks
 
     api = TerrilApi(app, spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
@@ -38,4 +38,6 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(weeks.blp)
     api.register_blueprint(market.blp)
     api.register_blueprint(users.blp)
+    api.register_blueprint(plans.blp)
+    api.register_blueprint(documents.blp)
     return api

@@ -1,0 +1,137 @@
+"""The week's documents: build the view models from the stored plan and render them, with a cache.
+
+Documents are rendered from the current plan version and cached as files under
+`TERRIL_DOCUMENTS_DIR/<territory>/<week>/v<version>/`; a new plan version has a new folder, so a
+re-plan regenerates them and a re-print of the same version returns the very same bytes.
+`write_week` renders everything at publication.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from app.models import Plan
+from app.services.scenario import export_scenario
+from orders.errors import NotFound
+from orders.tables import Site, Week
+from reports import delivery_note, pick_list, route_sheet, summary
+from reports.from_plan import catalogues_from_scenario, documents_from_plan
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    html: str
+    render_pdf: object  # () -> bytes
+
+
+def _documents(session: Session, week: Week, plan: Plan):
+    catalogues = catalogues_from_scenario(export_scenario(session, week))
+    return documents_from_plan(plan.plan, catalogues)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text)
+
+
+def _not_found(what: str, what_fr: str):
+    return NotFound(f"No {what} in the current plan.", f"Aucun {what_fr} dans le plan en cours.", "id")
+
+
+def route_sheet_doc(session: Session, week: Week, plan: Plan, day: str, vehicle: str) -> Document:
+    sheets = [s for s in _documents(session, week, plan).route_sheets if s.day == day and s.vehicle == vehicle]
+    if not sheets:
+        raise _not_found("route sheet", "feuille de route")
+    sheet = sheets[0]
+    return Document(f"feuille-de-route-{day}-{_safe(vehicle)}.pdf", route_sheet.render_route_sheet_html(sheet),
+                    lambda: route_sheet.render_route_sheet_pdf(sheet))
+
+
+def day_sheets_doc(session: Session, week: Week, plan: Plan, day: str) -> Document:
+    sheets = _documents(session, week, plan).route_sheets_by_day().get(day)
+    if not sheets:
+        raise _not_found("round on that day", "tournée ce jour-là")
+    return Document(f"feuilles-de-route-{day}.pdf", route_sheet.render_day_sheets_html(sheets),
+                    lambda: route_sheet.render_day_sheets_pdf(sheets))
+
+
+def pick_list_doc(session: Session, week: Week, plan: Plan, producer: Site) -> Document:
+    lists = [p for p in _documents(session, week, plan).pick_lists if p.producer == producer.name]
+    if not lists:
+        raise _not_found("pick list for this producer", "bon de préparation pour ce producteur")
+    return Document(f"bon-de-preparation-{_safe(producer.id)}-{week.iso_week}.pdf",
+                    pick_list.render_pick_lists_html(lists), lambda: pick_list.render_pick_lists_pdf(lists))
+
+
+def delivery_note_doc(session: Session, week: Week, plan: Plan, site: Site) -> Document:
+    notes = [n for n in _documents(session, week, plan).delivery_notes if n.recipient == site.name]
+    if not notes:
+        raise _not_found("delivery for this site", "livraison pour ce site")
+    return Document(f"bon-de-livraison-{_safe(site.id)}-{week.iso_week}.pdf",
+                    delivery_note.render_delivery_notes_html(notes),
+                    lambda: delivery_note.render_delivery_notes_pdf(notes))
+
+
+def summary_doc(session: Session, week: Week, plan: Plan) -> Document:
+    view = _documents(session, week, plan).summary
+    return Document(f"synthese-{week.iso_week}.pdf", summary.render_summary_html(view),
+                    lambda: summary.render_summary_pdf(view))
+
+
+def cache_dir(week: Week, plan: Plan, root: Path | None = None) -> Path:
+    root = root or Path(current_app.config["TERRIL_DOCUMENTS_DIR"])
+    return root / _safe(week.territory_id) / week.iso_week / f"v{plan.version}"
+
+
+def pdf_bytes(week: Week, plan: Plan, doc: Document) -> bytes:
+    """The PDF from the cache of this plan version, rendered and stored on first use."""
+    path = cache_dir(week, plan) / doc.filename
+    if path.exists():
+        return path.read_bytes()
+    data = doc.render_pdf()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return data
+
+
+def write_week(session: Session, week: Week, plan: Plan, root: Path) -> list[Path]:
+    """Render every document of the week into `root` (publication, CLI `documents`)."""
+    site_ids = {s.name: s.id for s in session.exec(select(Site)).all()}
+    return render_set(_documents(session, week, plan), cache_dir(week, plan, root), week.iso_week, site_ids)
+
+
+def render_set(docs, out_dir: Path, iso_week: str, site_ids: dict[str, str] | None = None) -> list[Path]:
+    """Write a whole DocumentSet as PDFs: one per round, per day, per producer, per site, the summary."""
+    site_ids = site_ids or {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def write(name: str, data: bytes) -> None:
+        path = out_dir / name
+        path.write_bytes(data)
+        written.append(path)
+
+    for sheet in docs.route_sheets:
+        write(f"feuille-de-route-{sheet.day}-{_safe(sheet.vehicle)}.pdf", route_sheet.render_route_sheet_pdf(sheet))
+    for day, sheets in docs.route_sheets_by_day().items():
+        write(f"feuilles-de-route-{day}.pdf", route_sheet.render_day_sheets_pdf(sheets))
+    by_producer: dict[str, list] = {}
+    for item in docs.pick_lists:
+        by_producer.setdefault(item.producer, []).append(item)
+    for name, lists in by_producer.items():
+        write(f"bon-de-preparation-{_safe(site_ids.get(name, name))}-{iso_week}.pdf",
+              pick_list.render_pick_lists_pdf(lists))
+    by_site: dict[str, list] = {}
+    for note in docs.delivery_notes:
+        by_site.setdefault(note.recipient, []).append(note)
+    for name, notes in by_site.items():
+        write(f"bon-de-livraison-{_safe(site_ids.get(name, name))}-{iso_week}.pdf",
+              delivery_note.render_delivery_notes_pdf(notes))
+    write(f"synthese-{iso_week}.pdf", summary.render_summary_pdf(docs.summary))
+    return written

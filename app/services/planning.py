@@ -1,0 +1,161 @@
+"""Use cases of the plan: portion a week, route it, publish it; every run is a new plan version.
+
+The database side only: the week is exported as a scenario document (`services/scenario.py`) and
+handed to the pure pipeline (`app/planning/pipeline.py`); the result is stored as a `Plan` row
+(the plan JSON, the hash of its inputs, who ran it and why) and, for rounds, as `Round` and
+`RoundStop` rows so drivers and documents can query them. Re-running replaces the current plan
+explicitly: the old version stays, marked `current = False`, and the new one records the reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from app.models import Plan, Round, RoundStop, User
+from app.planning.pipeline import PlanSettings, portion, route
+from app.services import weeks
+from app.services.scenario import export_scenario
+from orders.errors import Conflict, NotFound
+from orders.tables import Vehicle, Week
+
+log = logging.getLogger(__name__)
+PLANNABLE = ("closed", "planned")
+
+
+def settings() -> PlanSettings:
+    config = current_app.config
+    options: tuple = ()
+    if config["TERRIL_MATRIX_PROVIDER"] == "osrm":
+        options = (("base_url", config["TERRIL_OSRM_URL"]),)
+    cache = Path(current_app.instance_path) / "matrices"
+    return PlanSettings(portioning_time_limit_s=float(config.get("TERRIL_PORTIONING_TIME_LIMIT", 10.0)),
+                        routing_time_limit_s=config["TERRIL_ROUTING_TIME_LIMIT"],
+                        matrix=config["TERRIL_MATRIX_PROVIDER"], matrix_options=options,
+                        matrix_cache_dir=str(cache))
+
+
+def inputs_hash(scenario: dict) -> str:
+    return hashlib.sha256(json.dumps(scenario, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def current_plan(session: Session, week: Week) -> Plan | None:
+    return session.exec(select(Plan).where(Plan.week_id == week.id, Plan.current == True)  # noqa: E712
+                        .order_by(Plan.version.desc())).first()
+
+
+def require_plan(session: Session, week: Week) -> Plan:
+    plan = current_plan(session, week)
+    if plan is None:
+        raise NotFound(f"Week {week.iso_week} has no plan yet.",
+                       f"La semaine {week.iso_week} n'a pas encore de plan : lancez la répartition.", "week")
+    return plan
+
+
+def _check_plannable(week: Week) -> None:
+    if week.state not in PLANNABLE:
+        raise Conflict(f"Week {week.iso_week} is {week.state}: plan it once orders are closed (and before "
+                       "publishing).",
+                       f"La semaine {week.iso_week} est à l'état « {week.state} » : on planifie une semaine "
+                       "dont les commandes sont closes et qui n'est pas encore publiée.", "week")
+
+
+def _new_version(session: Session, week: Week, body: dict, actor: str, reason: str | None,
+                 digest: str) -> Plan:
+    previous = current_plan(session, week)
+    version = 1
+    if previous is not None:
+        previous.current = False
+        session.add(previous)
+        version = previous.version + 1
+        reason = reason or "nouveau calcul"
+    session.flush()
+    plan = Plan(week_id=week.id, version=version, current=True, created_at=datetime.now(UTC),
+                created_by=actor, reason=reason, inputs_hash=digest, plan=body)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def run_portioning(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
+    """Portion the week; a new plan version holding the allocation (rounds come with routing)."""
+    _check_plannable(week)
+    scenario = export_scenario(session, week)
+    body = portion(scenario, settings())
+    body.update({"rounds": [], "unserved": [], "collections": [], "totals": {"km": 0, "minutes": 0, "cost": 0}})
+    plan = _new_version(session, week, body, actor, reason, inputs_hash(scenario))
+    _store_rounds(session, week, plan)
+    return plan
+
+
+def run_routing(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
+    """Route the current allocation; a new plan version with the rounds; the week becomes planned."""
+    _check_plannable(week)
+    base = require_plan(session, week)
+    scenario = export_scenario(session, week)
+    digest = inputs_hash(scenario)
+    if digest != base.inputs_hash:
+        raise Conflict("Offers or orders changed since the portioning: run the portioning again.",
+                       "Les offres ou commandes ont changé depuis la répartition : relancez-la d'abord.", "week")
+    routed = route(scenario, base.plan, settings())
+    body = {**base.plan, **{k: routed[k] for k in ("rounds", "unserved", "collections", "totals")}}
+    body["solver"] = {**base.plan.get("solver", {}), **routed["solver"]}
+    plan = _new_version(session, week, body, actor, reason or "tournées calculées", digest)
+    _store_rounds(session, week, plan)
+    if week.state == "closed":
+        weeks.transition(session, week, "planned", None, actor=actor)
+    return plan
+
+
+def plan_week(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
+    """Portion then route: the whole plan of a closed week (what the scheduler runs)."""
+    run_portioning(session, week, actor, reason)
+    return run_routing(session, week, actor, reason)
+
+
+def _driver_user(session: Session, vehicle: Vehicle | None, name: str | None) -> int | None:
+    if vehicle is not None and vehicle.driver_user_id:
+        return vehicle.driver_user_id
+    if not name:
+        return None
+    user = session.exec(select(User).where(User.role == "driver", User.name == name)).first()
+    return user.id if user else None
+
+
+def _store_rounds(session: Session, week: Week, plan: Plan) -> None:
+    for old in session.exec(select(Round).where(Round.week_id == week.id)).all():
+        for stop in session.exec(select(RoundStop).where(RoundStop.round_id == old.id)).all():
+            session.delete(stop)
+        session.delete(old)
+    session.flush()
+    for rnd in plan.plan.get("rounds", []):
+        vehicle = session.get(Vehicle, rnd["vehicle"])
+        row = Round(plan_id=plan.id, week_id=week.id, day=date.fromisoformat(rnd["day"]),
+                    vehicle_id=rnd["vehicle"], driver=rnd.get("driver"),
+                    driver_user_id=_driver_user(session, vehicle, rnd.get("driver")),
+                    start=rnd["start"], end=rnd["end"], km=rnd["km"], minutes=rnd["minutes"])
+        session.add(row)
+        session.flush()
+        for seq, stop in enumerate(rnd["stops"], start=1):
+            session.add(RoundStop(round_id=row.id, seq=seq, site_id=stop["site"], arrival=stop["arrival"],
+                                  departure=stop["departure"], load_kg=stop["load_kg"], crates=stop["crates"],
+                                  drops=stop["drops"]))
+    session.flush()
+
+
+def publish_week(session: Session, week: Week, actor: str) -> Plan:
+    """Render and cache the week's documents, then mark the week published."""
+    from app.services import documents
+
+    plan = require_plan(session, week)
+    if week.state != "planned":
+        raise Conflict(f"Week {week.iso_week} is {week.state}; only a planned week is published.",
+                       f"Seule une semaine planifiée peut être publiée (état : {week.state}).", "week")
+    documents.write_week(session, week, plan, Path(current_app.config["TERRIL_DOCUMENTS_DIR"]))
+    weeks.transition(session, week, "published", None, actor=actor)
+    return plan
