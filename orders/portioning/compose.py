@@ -67,8 +67,12 @@ def compose_baskets(prep: Prepared, caps_in: dict[int, int], num_workers: int, b
         return state, []
     days = sorted({g.day for g in groups})
     ordered_g = {d: sum(g.count * g.basket_type.target_kg * 1000 for g in groups if g.day == d) for d in days}
-    left_g = {d: sum(caps[ci] * c.grams_per_lot for ci, c in enumerate(prep.classes) if c.available_on(d))
-              for d in days}
+    left_g = dict.fromkeys(days, 0.0)  # a class open on several days is apportioned by their orders
+    for ci, c in enumerate(prep.classes):
+        open_days = [d for d in days if c.available_on(d)]
+        weight = sum(ordered_g[d] for d in open_days)
+        for d in open_days:
+            left_g[d] += caps[ci] * c.grams_per_lot * ordered_g[d] / weight if weight else 0.0
     share = {d: min(1.0, left_g[d] / ordered_g[d]) if ordered_g[d] else 0.0 for d in days}
 
     n_solves = 2 * len(groups)
