@@ -40,4 +40,6 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(users.blp)
     api.register_blueprint(plans.blp)
     api.register_blueprint(documents.blp)
+    from app.api import interop
+    api.register_blueprint(interop.blp)
     return api
