@@ -15,7 +15,8 @@ from orders.tables import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Expected a local time HH:MM.")
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$",
                        error="Expected a short id: lowercase letters, digits, '-' or '_'.")
-WEEK = validate.Regexp(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Expected an ISO week such as 2026-W49.")
+# years 2000-2099: earlier dates in Europe/Paris carry a local-mean-time offset that is no RFC 3339 time
+WEEK = validate.Regexp(r"^20\d{2}-W(0[1-9]|[1-4]\d|5[0-3])$", error="Expected an ISO week (2000-2099) such as 2026-W49.")
 NON_NEGATIVE = validate.Range(min=0, max=1e7)
 POSITIVE = validate.Range(min=0, min_inclusive=False, max=1e7)
 

@@ -5,14 +5,32 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
 
-from app.errors import ProblemSchema
+from app.errors import PROBLEM, ProblemSchema
 
 
 class TerrilApi(Api):
     """flask-smorest's Api, documenting errors as RFC 9457 problem details."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """Error responses are documented as `application/problem+json`, which is what they are."""
+        default = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` bounded to a 32-bit row id: a larger number is a 404, not a database overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def schema_name(schema) -> str:
@@ -27,6 +45,7 @@ def schema_name(schema) -> str:
 def init_app(app: Flask) -> Api:
     from app.api import documents, market, plans, reference, users, weeks
 
+    app.url_map.converters["int"] = RowIdConverter
     api = TerrilApi(app, spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
         "info": {"description": "Terril — logistique du circuit court Lens-Liévin. "

@@ -6,21 +6,23 @@ Formats and columns: docs/interop.md.
 """
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.api.common import territory_id
-from app.auth import current_user, require
+from app.auth import current_user, forbid_unless, require
 from app.db import get_session, unit_of_work
 from app.errors import problem
-from app.interop import market_rows, spreadsheets
+from app.interop import ical, macantine, market_rows, spreadsheets
 from app.interop.market_rows import RowRejected
 from app.interop.spreadsheets import TableError
+from app.models import User
 from app.schemas import WEEK
-from app.services import weeks
+from app.services import planning, weeks
 from orders.errors import NotFound
+from orders.tables import Site
 
 blp = Blueprint("interop", "interop", url_prefix="/api/v1",
                 description="Formats d'échange : tableurs, DFC (JSON-LD), Ma Cantine, calendriers")
@@ -36,6 +38,30 @@ class WeekArgs(Schema):
 
 class MaCantineArgs(Schema):
     siret = fields.String(metadata={"description": "the canteen's SIRET (14 digits), overrides the mapping file"})
+
+
+class SharesSchema(Schema):
+    total_eur = fields.Float()
+    bio_eur = fields.Float()
+    bio_share = fields.Float(metadata={"description": "BIO value / total value, 0..1"})
+    egalim_eur = fields.Float()
+    egalim_share = fields.Float(metadata={"description": "value with any EGAlim category / total"})
+    local_eur = fields.Float()
+    local_share = fields.Float()
+
+
+class YearSharesSchema(SharesSchema):
+    year = fields.Integer()
+    weeks = fields.List(fields.Dict())
+
+
+class EgalimSchema(Schema):
+    site = fields.String()
+    name = fields.String()
+    week = fields.String()
+    local_km = fields.Float()
+    this_week = fields.Nested(SharesSchema)
+    year_to_date = fields.Nested(YearSharesSchema)
 
 
 class ImportResultSchema(Schema):
@@ -120,3 +146,84 @@ def _table_routes(kind: str) -> None:
 
 for _kind in spreadsheets.TABLES:
     _table_routes(_kind)
+
+
+# --- Ma Cantine -------------------------------------------------------------------------------
+
+def _own_site(site_id: str, kinds: tuple[str, ...]) -> Site:
+    user = current_user()
+    forbid_unless(user.role == "coordinator" or user.site_id == site_id, hide=True)
+    site = get_session().get(Site, site_id)
+    if site is None or site.kind not in kinds:
+        raise NotFound(f"Unknown site {site_id!r}.", "Site introuvable.", "site_id")
+    return site
+
+
+def _mapping() -> macantine.Mapping:
+    return macantine.Mapping.load(current_app.config.get("TERRIL_MACANTINE_MAPPING"))
+
+
+@blp.route("/sites/<string:site_id>/weeks/<string:week>/ma-cantine.csv")
+class MaCantinePurchases(MethodView):
+    @require("coordinator", "canteen")
+    @blp.doc(security=SECURITY, responses={"200": {"description": "Ma Cantine purchase import CSV",
+                                                   "content": {spreadsheets.CSV_TYPE: {}}}})
+    @blp.arguments(MaCantineArgs, location="query")
+    def get(self, args, site_id, week):
+        """The canteen's purchases of the week (current plan), in Ma Cantine's import columns."""
+        site = _own_site(site_id, ("canteen",))
+        row = weeks.find_week(get_session(), week, territory_id())
+        plan = planning.require_plan(get_session(), row)
+        mapping = _mapping()
+        rows = macantine.purchases(get_session(), row, plan, site, mapping)
+        data = macantine.purchases_csv(rows, macantine.siret_for(site, mapping, args.get("siret")), mapping)
+        return _file(data, "csv", f"ma-cantine_{site.id}_{row.iso_week}.csv")
+
+
+@blp.route("/sites/<string:site_id>/weeks/<string:week>/egalim")
+class EgalimShares(MethodView):
+    @require("coordinator", "canteen")
+    @blp.doc(security=SECURITY)
+    @blp.response(200, EgalimSchema)
+    def get(self, site_id, week):
+        """Organic (BIO) and local shares by value: this week and the year to date."""
+        site = _own_site(site_id, ("canteen",))
+        row = weeks.find_week(get_session(), week, territory_id())
+        return macantine.egalim_report(get_session(), row, site, _mapping(),
+                                       lambda w: planning.current_plan(get_session(), w))
+
+
+# --- calendars --------------------------------------------------------------------------------
+
+ICS = {"200": {"description": "an iCalendar feed (RFC 5545)", "content": {"text/calendar": {}}}}
+
+
+def _ics(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="{name}.ics"', "Cache-Control": "private"})
+
+
+@blp.route("/calendars/drivers/<int:user_id>.ics")
+class DriverCalendar(MethodView):
+    @require("coordinator", "driver")
+    @blp.doc(security=SECURITY, responses=ICS)
+    def get(self, user_id):
+        """A driver's rounds, one event per round (a driver: only their own)."""
+        user = current_user()
+        forbid_unless(user.role == "coordinator" or user.id == user_id, hide=True)
+        driver = get_session().get(User, user_id)
+        if driver is None or driver.role != "driver":
+            raise NotFound("Unknown driver.", "Chauffeur inconnu.", "user_id")
+        return _ics(ical.driver_feed(get_session(), driver.id, driver.name, current_app.config["TERRIL_TIMEZONE"]),
+                    f"tournees-{driver.id}")
+
+
+@blp.route("/calendars/relay-points/<string:site_id>.ics")
+class RelayCalendar(MethodView):
+    @require("coordinator", "relay")
+    @blp.doc(security=SECURITY, responses=ICS)
+    def get(self, site_id):
+        """A relay point's deliveries, one event per delivery day at the estimated arrival."""
+        site = _own_site(site_id, ("relay",))
+        return _ics(ical.relay_feed(get_session(), site, current_app.config["TERRIL_TIMEZONE"]),
+                    f"livraisons-{site.id}")

@@ -61,10 +61,10 @@ def explain(prep: Prepared, line_served_mu: list[int], basket_served: list[int],
         min_lot = min((prep.classes[ci].lot_mu for ci in avail), default=0)
         if not avail:
             reason = "no_offer"
-        elif missing_mu < min_lot or any(leftover.get(ci, 0) > 0 for ci in avail):
-            reason = "lot_size"
         elif any(r < rank and lots > 0 for ci in avail for r, lots in class_takers.get(ci, ())):
             reason = "exhausted_by_priority"
+        elif any(leftover.get(ci, 0) > 0 for ci in avail):
+            reason = "lot_size"  # lots remain but one more would overshoot the need by a whole lot
         else:
             reason = "supply_short"
         missing = round(missing_mu / MU, 3)

@@ -52,15 +52,24 @@ def test_maternelle_served_before_foyer_and_baskets_when_carrots_are_scarce():
     assert short.reason == "exhausted_by_priority" and short.missing == pytest.approx(18)
 
 
-def test_lot_rounding_never_exceeds_the_need():
-    # need 13 kg, lots of 5 kg: 10 kg delivered, 3 kg short for lot size.
+def test_need_is_rounded_up_to_the_lot_never_a_lot_more():
+    # need 13 kg, lots of 5 kg: 15 kg delivered (SCENARIO.md: rounded up to the offer's lot), no shortfall
     inp = world(offers=[{"producer": "f1", "product": "carotte", "quantity": 100, "unit_price": 1.5, "lot": 5}],
                 canteens=[{"id": "e1", "kind": "elementaire"}],
                 meal_orders=[meal("e1", "carotte", "elementaire", 130)])
     res = solve(inp)
-    assert [(a.quantity, a.crates, a.lots) for a in res.allocations] == [(10, 1, 2)]
+    assert [(a.quantity, a.crates, a.lots) for a in res.allocations] == [(15, 2, 3)]
+    assert res.shortfalls == ()
+
+
+def test_when_the_last_lot_is_missing_the_rest_is_a_shortfall():
+    inp = world(offers=[{"producer": "f1", "product": "carotte", "quantity": 10, "unit_price": 1.5, "lot": 5}],
+                canteens=[{"id": "e1", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "carotte", "elementaire", 130)])
+    res = solve(inp)
+    assert [(a.quantity, a.lots) for a in res.allocations] == [(10, 2)]
     (short,) = res.shortfalls
-    assert short.reason == "lot_size" and short.missing == pytest.approx(3)
+    assert short.missing == pytest.approx(3) and short.reason in ("supply_short", "lot_size")
 
 
 def test_no_offer_gives_a_no_offer_shortfall():

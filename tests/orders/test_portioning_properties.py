@@ -37,23 +37,29 @@ def check_invariants(inp: PortioningInput, res) -> None:
         assert b.count <= b.ordered
         for p, q in b.contents:
             basket_need[(b.relay_point, b.day, p)] += b.count * q
-    for key, q in got.items():  # invariant 1: nobody receives more than ordered
+    largest_lot = defaultdict(float)
+    for o in inp.offers:
+        largest_lot[o.product] = max(largest_lot[o.product], o.lot)
+    for key, q in got.items():  # invariant 1: nobody receives more than ordered (need rounded up to a lot)
         if key in need:
-            assert q <= need[key] + 1e-6
+            assert q < need[key] + largest_lot[key[2]] - 1e-9
         else:
             assert abs(q - basket_need[key]) <= 0.01 * max(1.0, q)
     # invariant 3: a target kind short of its target never lets a lower priority take its product
     rank = {k: i for i, (k, _) in enumerate(sorted(inp.targets, key=lambda kt: (-kt[1], kt[0])))}
     kind_of = {c.id: c.kind for c in inp.canteens}
-    short_products = {(s.product, s.target_kind) for s in res.shortfalls
+    short_products = {(s.product, s.day, s.target_kind) for s in res.shortfalls
                       if s.target_kind and s.reason in ("supply_short", "exhausted_by_priority")}
     for t in res.targets:
         if t.missing_kg > 0.01:
-            for product, kind in short_products:
+            for product, day, kind in short_products:
                 if kind != t.kind:
                     continue
                 for a in res.allocations:
-                    if a.product == product:
+                    # the offers available that day to the short kind were not given to a lower priority
+                    shared = any(o.product == product and o.producer == a.producer and o.available_on(day)
+                                 for o in inp.offers)
+                    if a.product == product and a.day == day and shared:
                         k = kind_of.get(a.consumer)
                         assert k is not None and rank.get(k, len(rank)) <= rank[kind], (a, t)
 
