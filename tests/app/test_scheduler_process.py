@@ -143,3 +143,29 @@ def test_job_runs_api_lists_what_the_scheduler_did(app, runner):
     assert world.get("/api/v1/notifications?week=2026-W51").json["total"] == 0
     with app.app_context():
         assert len(get_session().exec(select(JobRun)).all()) == 4  # and W49 delivered
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="runs its own SQLite database; the PostgreSQL lock is tested above")
+def test_the_scheduler_command_runs_until_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from app import migrate
+
+    url = f"sqlite:///{tmp_path / 'proc.db'}"
+    migrate.upgrade(url)
+    env = {**os.environ, "DATABASE_URL": url, "TERRIL_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Planificateur démarré (actif)" in proc.stdout.readline()
+        assert (tmp_path / "proc.db.scheduler.lock").exists()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Planificateur arrêté." in out
