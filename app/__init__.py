@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)
+    from app import web
+
+    web.init_app(app)
 
     @app.get("/healthz")
     def healthz():

@@ -1,0 +1,93 @@
+"""Relay point page: baskets per type and delivery day, their composition once planned, the note."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from app.db import get_session, unit_of_work
+from app.services import market, planning, weeks
+from app.web.blueprint import blp
+from app.web.common import chosen_week, own_site, page, products, territory_weeks, user
+from orders import cycle
+from orders.errors import DomainError
+from orders.tables import BasketOrder, BasketType, Week
+
+
+def _types() -> list[BasketType]:
+    return list(get_session().exec(select(BasketType).order_by(BasketType.price_eur)).all())
+
+
+def _orders(week: Week | None, site_id: str) -> dict[tuple[str, str], BasketOrder]:
+    if week is None:
+        return {}
+    rows = get_session().exec(select(BasketOrder).where(BasketOrder.week_id == week.id,
+                                                         BasketOrder.relay_point_id == site_id))
+    return {(o.day.isoformat(), o.basket_type_id): o for o in rows.all()}
+
+
+def _render(site, week, counts: dict, standing: bool | None, errors: dict, status=200):
+    session = get_session()
+    orders = _orders(week, site.id)
+    days = list(week.delivery_days) if week is not None else []
+    for key, order in orders.items():
+        counts.setdefault(key, order.count)
+    if standing is None:
+        standing = any(o.standing for o in orders.values())
+    plan = planning.current_plan(session, week) if week is not None else None
+    baskets = [b for b in (plan.plan.get("baskets", []) if plan else []) if b["relay_point"] == site.id]
+    deadline = weeks.deadlines(session, week).get("orders_close") if week is not None else None
+    return render_template("relais.html", site=site, week=week, weeks=territory_weeks(site.territory_id),
+                           days=days, types=_types(), counts=counts, orders=orders, standing=standing,
+                           errors=errors, plan=plan, baskets=baskets, products=products(),
+                           window_open=week is not None and week.state == "orders_open",
+                           deadline_fr=cycle.format_when_fr(deadline) if deadline else None), status
+
+
+@blp.get("/relais/<site_id>")
+@page("relay", "coordinator")
+def relay_page(site_id: str):
+    site = own_site(site_id, "relay")
+    return _render(site, chosen_week(site.territory_id), {}, None, {})
+
+
+@blp.post("/relais/<site_id>")
+@page("relay", "coordinator")
+def relay_save(site_id: str):
+    site = own_site(site_id, "relay")
+    week = weeks.find_week(get_session(), request.form.get("semaine", ""), site.territory_id)
+    standing = request.form.get("permanente") == "1"
+    counts: dict[tuple[str, str], object] = {}
+    errors: dict[str, str] = {}
+    for day in week.delivery_days:
+        for basket in _types():
+            name = f"paniers-{day}-{basket.id}"
+            raw = (request.form.get(name) or "").strip()
+            if not raw:
+                counts[(day, basket.id)] = 0
+            elif raw.isdigit():
+                counts[(day, basket.id)] = int(raw)
+            else:
+                counts[(day, basket.id)] = raw
+                errors[name] = "Un nombre entier de paniers, s'il vous plaît."
+    if errors:
+        return _render(site, week, counts, standing, errors, 422)
+    try:
+        with unit_of_work() as session:
+            existing = _orders(week, site.id)
+            for (day, type_id), count in counts.items():
+                order = existing.get((day, type_id))
+                if order is None and count:
+                    market.create_basket_order(session, user(), {
+                        "week": week.iso_week, "relay_point_id": site.id, "basket_type_id": type_id,
+                        "day": date.fromisoformat(day), "count": count, "standing": standing}, site.territory_id)
+                elif order is not None and not count:
+                    market.delete_basket_order(session, user(), order.id, None)
+                elif order is not None and (order.count, order.standing) != (count, standing):
+                    market.update_basket_order(session, user(), order.id, {"count": count, "standing": standing},
+                                               None)
+    except DomainError as exc:
+        return _render(site, week, counts, standing, {"_form": exc.detail_fr}, exc.status)
+    flash("Commande de paniers enregistrée.", "succes")
+    return redirect(url_for("web.relay_page", site_id=site.id, semaine=week.iso_week), code=303)
