@@ -68,18 +68,51 @@ def users_create(name: str, role: str, site_id: str | None, email: str | None) -
     click.echo(token)
 
 
+DEMO_USERS = (  # name, role, index of the site in the demo scenario's list of that kind
+    ("Claire Coordination", "coordinator", None),
+    ("Ferme du Terril", "producer", ("producers", 0)),
+    ("Épicerie solidaire du Grand Lens", "relay", ("relay_points", 0)),
+    ("École maternelle Les Galibots", "canteen", ("canteens", 0)),
+)
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--week", default="2026-W49", show_default=True)
-def demo(week: str) -> None:
-    """Load the Lens-Liévin demo territory and a realistic week of offers and orders."""
+@click.option("--tokens", "tokens_file", default=None, type=click.Path(dir_okay=False),
+              help="write the demo users' API tokens to this file (JSON)")
+def demo(week: str, tokens_file: str | None) -> None:
+    """Load the Lens-Liévin demo territory and week, with one demo user per role (fresh tokens)."""
+    import json
+
+    from sqlmodel import select
+
+    from app.auth import create_user, issue_token
+    from app.models import User
     from app.services.scenario import import_scenario
     from orders.demo import build_demo_scenario
 
     migrate.upgrade(_url())
+    scenario = build_demo_scenario(week)
+    tokens = {}
     with unit_of_work() as session:
-        loaded = import_scenario(session, build_demo_scenario(week))
-    click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}).")
+        loaded = import_scenario(session, scenario)
+        drivers = sorted({v["driver"] for v in scenario["vehicles"] if v.get("driver")})
+        for name, role, site in [*DEMO_USERS, *((d, "driver", None) for d in drivers)]:
+            site_id = scenario[site[0]][site[1]]["id"] if site else None
+            user = session.exec(select(User).where(User.name == name)).first()
+            if user is None:
+                user, token = create_user(session, name, role, site_id)
+            else:
+                token = issue_token(session, user, label="demo")
+            tokens[name] = {"role": role, "site_id": site_id, "token": token}
+    click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}), "
+               f"{len(scenario['producers'])} fermes, {len(scenario['relay_points'])} points relais, "
+               f"{len(scenario['canteens'])} cantines, {len(scenario['vehicles'])} tournées-véhicules.")
+    if tokens_file:
+        with open(tokens_file, "w", encoding="utf-8") as handle:
+            json.dump(tokens, handle, ensure_ascii=False, indent=2)
+        click.echo(f"Jetons d'accès des utilisateurs de démonstration écrits dans {tokens_file}.")
 
 
 scenario_cli = AppGroup("scenario", help="The week scenario file (SCENARIO.md): run it, export it.")

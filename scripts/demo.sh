@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install Terril and run the demo week of the Lens-Liévin territory on the embedded default
+# (SQLite under instance/): load the data, portion, route, write the PDFs into out/, then serve the
+# API (and the pages) on http://127.0.0.1:${PORT:-8000} with the weekly scheduler in-process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+WEEK=${WEEK:-2026-W49}
+PORT=${PORT:-8000}
+export FLASK_APP=wsgi
+mkdir -p instance out
+echo "→ database schema"
+flask db upgrade
+echo "→ demo territory and week $WEEK"
+flask demo --week "$WEEK" --tokens instance/demo-tokens.json
+echo "→ portioning and delivery rounds"
+flask route --week "$WEEK" --reason "démonstration"
+echo "→ documents (PDF) into out/"
+flask documents --week "$WEEK" --out out
+python - <<'PY'
+import json
+tokens = json.load(open("instance/demo-tokens.json", encoding="utf-8"))
+coord = next(v["token"] for v in tokens.values() if v["role"] == "coordinator")
+print("\nJeton de la coordination (rôle coordinator) :", coord)
+print("Autres jetons de démonstration : instance/demo-tokens.json")
+PY
+echo
+echo "API : http://127.0.0.1:$PORT/api/v1/  — documentation : http://127.0.0.1:$PORT/api/v1/docs"
+echo "Essai : curl -H \"Authorization: Bearer <jeton>\" http://127.0.0.1:$PORT/api/v1/weeks/$WEEK/rounds"
+echo "Arrêt : Ctrl+C"
+export TERRIL_SCHEDULER_IN_PROCESS=${TERRIL_SCHEDULER_IN_PROCESS:-1}
+exec gunicorn --bind "127.0.0.1:$PORT" --workers 1 --threads 4 --access-logfile - "wsgi:app"
