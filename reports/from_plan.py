@@ -163,7 +163,7 @@ def route_sheets(
                     window=_window(site),
                     phone=str(site.get("phone") or ""),
                     notes=str(site.get("notes") or ""),
-                    kind=str(site.get("kind") or ""),
+                    kind="pickup" if stop.get("kind") == "pickup" else str(site.get("kind") or ""),
                     lat=_float(site.get("lat")),
                     lon=_float(site.get("lon")),
                     drops=tuple(drops),

@@ -53,6 +53,11 @@ class RouteStop:
         return sum(drop.crates for drop in self.drops)
 
     @property
+    def is_pickup(self) -> bool:
+        """A collection at a farm: goods are loaded here, for later stops of the round."""
+        return self.kind == "pickup"
+
+    @property
     def has_cold(self) -> bool:
         return any(drop.cold for drop in self.drops)
 
@@ -86,12 +91,14 @@ class RouteSheet:
 
     @property
     def loading_order(self) -> tuple[RouteStop, ...]:
-        """Stops in the order their crates go into the van: last visited first."""
-        return tuple(reversed(self.stops))
+        """Deliveries in the order their crates go into the van at the hub: last visited first
+        (goods collected at farms on the way are loaded there, not at the hub)."""
+        return tuple(stop for stop in reversed(self.stops) if not stop.is_pickup)
 
     @property
     def crates(self) -> int:
-        return sum(stop.crates for stop in self.stops)
+        """Crates delivered on the round (collected crates are counted once, at their delivery)."""
+        return sum(stop.crates for stop in self.stops if not stop.is_pickup)
 
     @property
     def total_minutes(self) -> int | None:

@@ -84,3 +84,13 @@ def test_minutes_and_strings_give_the_same_sheet():
     as_minutes = render_route_sheet_html(make_sheet(2, departure=390))
     as_string = render_route_sheet_html(make_sheet(2, departure="06:30"))
     assert as_minutes == as_string
+
+
+def test_farm_pickups_are_loaded_at_the_farm_not_at_the_hub():
+    stops = (make_stop(1, name="Verger de la Noulette", kind="pickup"), make_stop(2), make_stop(3))
+    sheet = make_sheet(3, stops=stops)
+    assert [s.sequence for s in sheet.loading_order] == [3, 2]
+    assert sheet.crates == stops[1].crates + stops[2].crates
+    text = squash("\n".join(pages_text(render_route_sheet_pdf(sheet))))
+    assert squash("Enlèvement — Verger de la Noulette") in text
+    assert "Chargé" in text and squash("Remis par") in text
