@@ -6,6 +6,8 @@ Formats and columns: docs/interop.md.
 """
 from __future__ import annotations
 
+import json
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -15,13 +17,13 @@ from app.api.common import territory_id
 from app.auth import current_user, forbid_unless, require
 from app.db import get_session, unit_of_work
 from app.errors import problem
-from app.interop import ical, macantine, market_rows, spreadsheets
+from app.interop import dfc, ical, macantine, market_rows, spreadsheets
 from app.interop.market_rows import RowRejected
 from app.interop.spreadsheets import TableError
 from app.models import User
 from app.schemas import WEEK
 from app.services import planning, weeks
-from orders.errors import NotFound
+from orders.errors import InvalidInput, NotFound
 from orders.tables import Site
 
 blp = Blueprint("interop", "interop", url_prefix="/api/v1",
@@ -227,3 +229,57 @@ class RelayCalendar(MethodView):
         site = _own_site(site_id, ("relay",))
         return _ics(ical.relay_feed(get_session(), site, current_app.config["TERRIL_TIMEZONE"]),
                     f"livraisons-{site.id}")
+
+
+# --- Data Food Consortium ---------------------------------------------------------------------
+
+JSONLD = "application/ld+json"
+
+
+def _jsonld(document: dict) -> Response:
+    return Response(json.dumps(document, ensure_ascii=False), mimetype=JSONLD)
+
+
+def _dfc_base() -> str:
+    return request.url_root + "api/v1/dfc/"
+
+
+@blp.route("/dfc/catalog")
+class DfcCatalog(MethodView):
+    @require("coordinator")
+    @blp.doc(security=SECURITY, responses={"200": {"description": "DFC JSON-LD", "content": {JSONLD: {}}}})
+    @blp.arguments(WeekArgs, location="query")
+    def get(self, args):
+        """The week's catalogue: SuppliedProduct, CatalogItem, Offer, Price, SaleSession (DFC JSON-LD)."""
+        week = weeks.find_week(get_session(), args["week"], territory_id())
+        return _jsonld(dfc.catalog(get_session(), week, _dfc_base()))
+
+
+@blp.route("/dfc/orders")
+class DfcOrders(MethodView):
+    @require("coordinator")
+    @blp.doc(security=SECURITY, responses={"200": {"description": "DFC JSON-LD", "content": {JSONLD: {}}}})
+    @blp.arguments(WeekArgs, location="query")
+    def get(self, args):
+        """The week's meal and basket orders as DFC Order / OrderLine."""
+        week = weeks.find_week(get_session(), args["week"], territory_id())
+        return _jsonld(dfc.orders(get_session(), week, _dfc_base()))
+
+    @require("coordinator")
+    @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
+    @blp.response(200, ImportResultSchema)
+    def post(self):
+        """Import DFC orders (the shipped DFC context only): all or nothing, through the use cases."""
+        document = request.get_json(force=True, silent=True)
+        if not isinstance(document, dict | list):
+            raise InvalidInput("The body must be a JSON-LD document.", "Le corps doit être un document JSON-LD.",
+                               "body")
+        meals, baskets = dfc.parse_orders(document)
+        try:
+            with unit_of_work() as session:
+                user = current_user()
+                a = market_rows.import_meal_orders(session, user, meals, territory_id(), "commande")
+                b = market_rows.import_basket_orders(session, user, baskets, territory_id(), "commande")
+        except RowRejected as exc:
+            return _rejected(exc)
+        return {"created": a.created + b.created, "updated": a.updated + b.updated, "rows": len(meals) + len(baskets)}
