@@ -7,7 +7,8 @@ Prints ONE JSON list on stdout, a row per instance and solver:
 bks` (bks from `bks.csv` in the instances directory). Progress and notes go to stderr.
 
 Terril goes through `routing.solve` like the app does: a `RoutingProblem` with an explicit matrix
-(1 Solomon unit = 1000 "m" of distance and 1 minute = 60 s of travel), one vehicle per Solomon van with
+(1 Solomon unit = 1000 "m" of distance and 1 minute = 60 s of travel, rounded up so that
+the plan stays feasible with exact times), one vehicle per Solomon van with
 a fixed cost far above any distance (fewest vehicles first, then distance). The reported distance is
 recomputed in floating point from the visit sequence, and the plan is checked exactly (windows,
 capacity, every customer once); a violation is printed on stderr and the row gets `"valid": false`.
@@ -82,7 +83,7 @@ def to_problem(inst: Instance) -> RoutingProblem:
     ids = tuple(str(c.id) for c in inst.customers)
     n = len(ids)
     distance = tuple(tuple(round(inst.dist(i, j) * 1000) for j in range(n)) for i in range(n))
-    duration = tuple(tuple(round(inst.dist(i, j) * 60) for j in range(n)) for i in range(n))
+    duration = tuple(tuple(math.ceil(inst.dist(i, j) * 60) for j in range(n)) for i in range(n))
     stops = tuple(
         Stop(str(c.id), str(c.id), f"client {c.id}", c.x, c.y, load_kg=c.demand, crates=0,
              service_min=c.service, window=TimeWindow(c.ready, c.due))
@@ -142,7 +143,7 @@ def run_pyvrp(inst: Instance, seconds: float) -> tuple[int, float, list[str]] | 
                        tw_late=depot.due * scale)
     locations = [m.add_location(x=c.x, y=c.y) for c in inst.customers]
     m.add_depot(locations[0], tw_early=depot.ready * scale, tw_late=depot.due * scale)
-    for c, where in zip(inst.customers[1:], locations[1:]):
+    for c, where in zip(inst.customers[1:], locations[1:], strict=True):
         m.add_client(where, delivery=c.demand, service_duration=c.service * scale,
                      tw_early=c.ready * scale, tw_late=c.due * scale)
     for i, a in enumerate(locations):

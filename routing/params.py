@@ -18,11 +18,11 @@ class SolverParams:
 
     time_limit_s:
         Wall-clock budget in seconds for the whole solve (all phases share it). None = scaled with
-        the size: 1 s + 0.1 s per stop, at most 30 s.
+        the size: 1 s + 0.04 s per task (delivery or pickup visit), at most 30 s.
     solution_limit:
         Number of solutions the local search may visit in each phase. This is what makes the result
         deterministic: when it binds before the time limit, the same input gives the same plan on
-        any machine. None = 100 + 30 per stop. 0 = no limit (the time limit alone stops the search).
+        any machine. None = 100 + 25 per task. 0 = no limit (the time limit alone stops the search).
     first_solution_strategy:
         OR-Tools first solution strategy name (see `STRATEGIES`).
     local_search_metaheuristic:
@@ -34,6 +34,13 @@ class SolverParams:
         vehicle less, while it serves everything; pays off when vehicles have a fixed cost.
     reduction_share:
         Share of the budget (time, and solutions) the first phase gets before vehicle reduction.
+    reduction_tries:
+        How many rounds (smallest first) vehicle reduction tries to remove before giving up.
+    reduction_attempt_share:
+        Share of the remaining time one removal attempt may use.
+    reduction_gls_lambda:
+        Guided local search coefficient during removal attempts: stronger than for the distance
+        search, it pushes the search out of "one stop still dropped" plateaus.
     workers:
         Processes searching in parallel, each with a different first solution strategy (the first
         is `first_solution_strategy`, then `extra_strategies`); the best plan wins, ties broken by
@@ -53,7 +60,10 @@ class SolverParams:
     local_search_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     gls_lambda: float = 0.1
     vehicle_reduction: bool = True
-    reduction_share: float = 0.4
+    reduction_share: float = 0.3
+    reduction_tries: int = 3
+    reduction_attempt_share: float = 0.3
+    reduction_gls_lambda: float = 1.0
     workers: int = 1
     extra_strategies: tuple[str, ...] = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
     drop_penalty_eur: float | None = None
@@ -73,14 +83,14 @@ class SolverParams:
     def time_budget_s(self, stops: int) -> float:
         if self.time_limit_s is not None:
             return self.time_limit_s
-        return min(30.0, 1.0 + 0.1 * stops)
+        return min(30.0, 1.0 + 0.04 * stops)
 
     def solutions_budget(self, stops: int) -> int | None:
         if self.solution_limit == 0:
             return None
         if self.solution_limit is not None:
             return self.solution_limit
-        return 100 + 30 * stops
+        return 100 + 25 * stops
 
     def strategies(self) -> tuple[str, ...]:
         ordered = [self.first_solution_strategy]

@@ -196,7 +196,7 @@ def split_load(stop: Stop, vehicles: Sequence[Vehicle]) -> list[tuple[int, int, 
         return [(g, 0, _share_drops(stop.drops, i, best)) for i, g in enumerate(sizes_g)]
     sizes = _even(stop.crates, best)
     grams = _even_by(load_g, sizes)
-    return [(g, c, _drops_for_crates(stop.drops, sum(sizes[:i]), c)) for i, (g, c) in enumerate(zip(grams, sizes))]
+    return [(g, c, _drops_for_crates(stop.drops, sum(sizes[:i]), c)) for i, (g, c) in enumerate(zip(grams, sizes, strict=True))]
 
 
 def _even(total: int, k: int) -> list[int]:
@@ -208,7 +208,7 @@ def _even_by(total: int, weights: list[int]) -> list[int]:
     """Split `total` in proportion to `weights`, integers summing exactly to `total`."""
     whole = sum(weights)
     cuts = [total * sum(weights[: i + 1]) // whole for i in range(len(weights))]
-    return [c - p for c, p in zip(cuts, [0, *cuts[:-1]])]
+    return [c - p for c, p in zip(cuts, [0, *cuts[:-1]], strict=True)]
 
 
 def _share_drops(drops: tuple[Drop, ...], i: int, k: int) -> tuple[Drop, ...]:
@@ -234,7 +234,7 @@ def _diagnose(delivery: Task, pickup: Task | None, vehicles: Sequence[Vehicle], 
               ends: Sequence[int], duration) -> Reason | None:
     """None if some eligible vehicle can serve the task on a round of its own, else the reason."""
     reasons: set[Reason] = set()
-    for v, start, end in zip(vehicles, starts, ends):
+    for v, start, end in zip(vehicles, starts, ends, strict=True):
         open_s, close_s = v.shift.start_min * 60, v.shift.end_min * 60
         t, here, ok = open_s, start, True
         for task in (pickup, delivery):

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing.prepare import DAY_S, Prepared
 
@@ -62,7 +63,7 @@ def drop_penalty(prepared: Prepared, penalty_eur: float | None) -> int:
         return euros(penalty_eur)
     longest = max(max(row) for row in prepared.distance_m) if prepared.distance_m else 0
     worst = 0
-    for v, per_km in zip(prepared.vehicles, arc_cost_per_km(prepared)):
+    for v, per_km in zip(prepared.vehicles, arc_cost_per_km(prepared), strict=True):
         shift_s = (v.shift.end_min - v.shift.start_min) * 60
         worst = max(worst, euros(v.fixed_cost) + round(2 * longest * per_km * COST_PER_EUR / 1000)
                     + round(v.cost_per_hour * 10) * shift_s)
@@ -101,11 +102,14 @@ class Search:
                 callbacks[rate] = r.RegisterTransitMatrix(
                     [[round(dist[site_of[i]][site_of[j]] * scale) for j in range(n_nodes)] for i in range(n_nodes)])
             r.SetArcCostEvaluatorOfVehicle(callbacks[rate], k)
-            r.SetFixedCostOfVehicle(euros(prepared.vehicles[v].fixed_cost), k)
+            # + v cost units (1/36000 €): identical vans are no longer tied, the first ones are used
+            r.SetFixedCostOfVehicle(euros(prepared.vehicles[v].fixed_cost) + v, k)
 
         time_cb = r.RegisterTransitMatrix(
             [[service[i] + dur[site_of[i]][site_of[j]] for j in range(n_nodes)] for i in range(n_nodes)])
-        r.AddDimension(time_cb, 2 * DAY_S, 2 * DAY_S, False, "time")
+        horizon = max([DAY_S] + [prepared.vehicles[v].shift.end_min * 60 for v in self.fleet]
+                      + [t.window_s[1] for t in tasks if t.window_s is not None])
+        r.AddDimension(time_cb, horizon, horizon, False, "time")
         self.time = r.GetDimensionOrDie("time")
         for k, v in enumerate(self.fleet):
             vehicle = prepared.vehicles[v]
@@ -127,7 +131,7 @@ class Search:
         ):
             if with_pickups:
                 # on-board load: pickups add, every delivery subtracts; the start holds the hub goods
-                demand = [0] * n_depots + [a if t.kind == "pickup" else -a for a, t in zip(amount, tasks)]
+                demand = [0] * n_depots + [a if t.kind == "pickup" else -a for a, t in zip(amount, tasks, strict=True)]
             else:
                 demand = [0] * n_depots + amount
             cb = r.RegisterUnaryTransitVector(demand)
@@ -143,7 +147,7 @@ class Search:
             index = m.NodeToIndex(n_depots + t)
             if task.cold:
                 r.VehicleVar(index).SetValues([-1, *cold_fleet])
-            r.AddDisjunction([index], penalty)
+            r.AddDisjunction([index], penalty + len(tasks) - t)  # ties: drop later tasks first
             if task.kind == "pickup" and task.pair is not None:
                 delivery = m.NodeToIndex(n_depots + task.pair)
                 r.AddPickupAndDelivery(index, delivery)
@@ -153,7 +157,7 @@ class Search:
         r.CloseModelWithParameters(pywrapcp.DefaultRoutingSearchParameters())
 
     def _params(self, strategy: str, metaheuristic: str, gls_lambda: float, seconds: float,
-                solutions: int | None, log_search: bool):
+                solutions: int | None, log_search: bool, insertion_operators: bool = False):
         p = pywrapcp.DefaultRoutingSearchParameters()
         p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
         p.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
@@ -162,6 +166,11 @@ class Search:
         if solutions is not None:
             p.solution_limit = max(1, solutions)
         p.log_search = log_search
+        if insertion_operators:
+            ops = p.local_search_operators
+            for name in ("use_relocate_and_make_active", "use_exchange_and_make_active",
+                         "use_extended_swap_active", "use_inactive_lns", "use_node_pair_swap_active"):
+                setattr(ops, name, optional_boolean_pb2.BOOL_TRUE)
         return p
 
     def task_index(self, t: int) -> int:
@@ -172,7 +181,12 @@ class Search:
             log_search: bool = False) -> Plan | None:
         """One search phase; from `start` (a plan over the full vehicle list) when given."""
         r = self.routing
-        params = self._params(strategy, metaheuristic, gls_lambda, seconds, solutions, log_search)
+        if len(self.prepared.tasks) <= 1:
+            # guided local search never stops on a single visit (no neighbour, no new solution
+            # to count against the solution limit): a descent is exact there
+            metaheuristic = "GREEDY_DESCENT"
+        params = self._params(strategy, metaheuristic, gls_lambda, seconds, solutions, log_search,
+                              insertion_operators=stop_when_complete)
         if stop_when_complete:
             active = [r.ActiveVar(self.task_index(t)) for t in range(len(self.prepared.tasks))]
 

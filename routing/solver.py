@@ -27,10 +27,11 @@ from routing.search import Plan, Search, drop_penalty
 log = logging.getLogger(__name__)
 
 
-def solve(problem: RoutingProblem, params: SolverParams = SolverParams(),
+def solve(problem: RoutingProblem, params: SolverParams | None = None,
           provider: MatrixProvider | None = None) -> RoutingResult:
     """Route one day. `provider` computes the matrix when the problem carries none (default:
     `HaversineProvider()`). Never raises for an infeasible stop: it is listed in `unserved`."""
+    params = params or SolverParams()
     began = time.perf_counter()
     prepared = prepare(problem, provider)
     if not prepared.tasks:
@@ -49,7 +50,7 @@ def solve(problem: RoutingProblem, params: SolverParams = SolverParams(),
     plan, stats = plans[ranked[0]]
     stats = {**stats, "strategy": strategies[ranked[0]],
              "candidates": [{"strategy": s, "vehicles": p.used, "dropped": len(p.dropped), "cost": p.cost}
-                            for s, (p, _) in zip(strategies, plans)]}
+                            for s, (p, _) in zip(strategies, plans, strict=True)]}
     return _result(prepared, plan, began, stats)
 
 
@@ -59,12 +60,13 @@ def _pipeline(prepared: Prepared, params: SolverParams, strategy: str, deadline:
     all_vehicles = list(range(len(prepared.vehicles)))
     stats: dict[str, object] = {"phases": []}
 
-    def run(fleet, seconds, start=None, stop_when_complete=False, strategy=strategy):
+    def run(fleet, seconds, start=None, stop_when_complete=False, lam=None):
         search = Search(prepared, fleet, penalty)
         seconds = max(0.01, min(seconds, deadline - time.perf_counter()))
-        found = search.run(strategy, params.local_search_metaheuristic, params.gls_lambda, seconds,
+        t0 = time.perf_counter()
+        found = search.run(strategy, params.local_search_metaheuristic, lam or params.gls_lambda, seconds,
                            solutions, start, stop_when_complete, params.log_search)
-        stats["phases"].append({"fleet": len(fleet), "found": found is not None,  # type: ignore[union-attr]
+        stats["phases"].append({"fleet": len(fleet), "seconds": round(time.perf_counter() - t0, 2),  # type: ignore[union-attr]
                                 "vehicles": found.used if found else None,
                                 "dropped": len(found.dropped) if found else None})
         return found
@@ -74,16 +76,21 @@ def _pipeline(prepared: Prepared, params: SolverParams, strategy: str, deadline:
     if best is None:  # no first solution at all: every task dropped is a valid plan
         return Plan(tuple(() for _ in prepared.vehicles), tuple(range(len(prepared.tasks))), 0), stats
     if params.vehicle_reduction and not best.dropped:
-        while best.used > 1 and deadline - time.perf_counter() > 0.05:
+        reduced = True
+        while reduced and best.used > 1:
+            reduced = False
             used = [v for v in all_vehicles if best.routes[v]]
-            smallest = min(used, key=lambda v: (len(best.routes[v]), sum(
-                prepared.tasks[t].load_g for t in best.routes[v]), -v))
-            fleet = [v for v in used if v != smallest]
-            attempt = run(fleet, (deadline - time.perf_counter()) / 2, best, stop_when_complete=True,
-                          strategy="LOCAL_CHEAPEST_INSERTION")
-            if attempt is None or attempt.dropped:
-                break
-            best = attempt
+            by_size = sorted(used, key=lambda v: (len(best.routes[v]), sum(
+                prepared.tasks[t].load_g for t in best.routes[v]), v))
+            for removed in by_size[: params.reduction_tries]:
+                left = deadline - time.perf_counter()
+                if left < 0.05:
+                    break
+                attempt = run([v for v in used if v != removed], left * params.reduction_attempt_share, best,
+                              stop_when_complete=True, lam=params.reduction_gls_lambda)
+                if attempt is not None and not attempt.dropped:
+                    best, reduced = attempt, True
+                    break
     if deadline - time.perf_counter() > 0.05:
         fleet = [v for v in all_vehicles if best.routes[v]] if params.vehicle_reduction else all_vehicles
         if fleet:
@@ -98,7 +105,7 @@ def _result(prepared: Prepared, plan: Plan, began: float, stats: dict) -> Routin
     objective = 0.0
     for v, route in enumerate(plan.routes):
         if route:
-            rnd = _round(prepared, v, route)
+            rnd = _round(prepared, v, _parts_in_order(prepared, route))
             rounds.append(rnd)
             objective += rnd.cost
     dropped = list(prepared.unserved)
@@ -113,6 +120,22 @@ def _result(prepared: Prepared, plan: Plan, began: float, stats: dict) -> Routin
         status = "partial" if dropped else "solved"
     return RoutingResult(status, round(objective, 2), round(time.perf_counter() - began, 3), tuple(rounds),
                          tuple(dropped), stats)
+
+
+def _parts_in_order(prepared: Prepared, route: tuple[int, ...]) -> tuple[int, ...]:
+    """Consecutive parts of one split delivery are interchangeable: list them by part number."""
+    out: list[int] = []
+    for t in route:
+        task = prepared.tasks[t]
+        if out and task.kind == "delivery" and task.pair is None:
+            run = len(out)
+            while run > 0 and (prev := prepared.tasks[out[run - 1]]).stop.id == task.stop.id \
+                    and prev.kind == "delivery" and prev.pair is None:
+                run -= 1
+            out[run:] = sorted([*out[run:], t], key=lambda i: prepared.tasks[i].part)
+        else:
+            out.append(t)
+    return tuple(out)
 
 
 def _round(prepared: Prepared, v: int, route: tuple[int, ...]) -> Round:
