@@ -22,7 +22,7 @@ STATE_FR = {"draft": "en préparation", "offers_open": "offres ouvertes", "order
 DEADLINE_FR = {"offers_open": "Ouverture des offres", "offers_close": "Clôture des offres",
                "orders_close": "Clôture des commandes", "planning": "Planification",
                "publish": "Publication des documents", "delivered": "Fin des livraisons"}
-UNIT_FR = {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)", "dozen": "douzaine(s)"}
+UNIT_FR = {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)", "dozen": "douzaine(s)", "basket": "panier(s)"}
 AGE_FR = {"maternelle": "Maternelle", "elementaire": "Élémentaire", "adulte": "Adulte", "foyer": "Foyer"}
 WEEKDAY_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTH_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",

@@ -75,7 +75,9 @@ def test_producer_grid_creates_updates_and_deletes_offers_through_the_use_cases(
     assert offers["chou"] == (30, 2, 1.0)
     assert "pomme-de-terre" in offers
     assert len(offers) == 3  # the demo's other rows were left empty: deleted
-    assert "Offres enregistrées" in text(client.get(response.headers["Location"]))
+    after = text(client.get(response.headers["Location"]))
+    assert "Offres enregistrées" in after and 'name="prix-carotte" type="text" inputmode="decimal" size="7"' in after
+    assert 'value="1,55"' in after  # prices keep their cents when the grid is saved again
 
 
 def test_producer_grid_shows_errors_next_to_the_rows_and_stores_nothing(app):
