@@ -197,3 +197,13 @@ def test_planned_week_shows_allocation_baskets_rounds_and_documents(app, state):
     producer = signed_in(app, "producer")
     assert producer.get(f"/producteur/ferme-terril/bon-de-preparation.pdf?semaine={WEEK}").mimetype \
         == "application/pdf"
+
+
+def test_service_refusals_on_pages_are_french_html_never_a_500(app):
+    build_people(app)
+    client = signed_in(app, "producer")
+    unknown = client.get("/producteur/ferme-terril?semaine=2030-W01")
+    assert unknown.status_code == 404 and unknown.mimetype == "text/html"
+    assert "La semaine 2030-W01 n'existe pas encore." in text(unknown)
+    early = client.get(f"/producteur/ferme-terril/bon-de-preparation.pdf?semaine={WEEK}")
+    assert early.status_code == 404 and "n'a pas encore de plan" in text(early)
