@@ -24,6 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app).register_blueprint(cycle_api.blp)
     errors.register(app)
     security.init_app(app)
+    from app import idempotency
+
+    idempotency.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)
     from app import web

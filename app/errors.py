@@ -39,6 +39,8 @@ TITLES_FR = {
 class FieldErrorSchema(Schema):
     field = fields.String()
     message = fields.String()
+    row = fields.Integer(allow_none=True, metadata={"description": "spreadsheet imports: the row"})
+    column = fields.String(allow_none=True, metadata={"description": "spreadsheet imports: the column"})
 
 
 class ProblemSchema(Schema):

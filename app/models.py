@@ -111,3 +111,4 @@ class RoundStop(SQLModel, table=True):
     crates: int
     drops: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 from app.models_cycle import JobRun, Notification  # noqa: E402,F401  (registers the cycle tables)
+from app.models_trust import IdempotencyRecord  # noqa: E402,F401  (registers the trust tables)
