@@ -51,10 +51,10 @@ def timed(func, *args) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="renders of the single sheet (median taken)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     check_fonts()
@@ -98,7 +98,8 @@ def main() -> None:
         "week_pdf_bytes": total_bytes,
         "python": platform.python_version(),
     }, indent=2))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
