@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel, select
 
 from app.models import User
@@ -42,9 +44,25 @@ def _in_week(day: date, week: Week, field: str = "day") -> None:
 
 
 def _check_version(row: SQLModel, expected: int | None) -> None:
-    if expected is not None and expected != row.version:
+    """412 unless the row is still at `expected`, checked atomically.
+
+    Comparing the version read earlier is not enough: two requests holding the same ETag would
+    both pass and both write. The guarded `UPDATE … WHERE id = ? AND version = ?` takes the row's
+    write lock (PostgreSQL: waits for a concurrent writer, then re-reads the row; SQLite: waits
+    for the database write lock, then sees the committed data), so exactly one of them matches.
+    """
+    if expected is None:
+        return
+    stale = expected != row.version
+    if not stale:
+        model = type(row)
+        claimed = object_session(row).execute(
+            update(model).where(model.id == row.id, model.version == expected).values(version=expected)
+            .execution_options(synchronize_session=False))
+        stale = claimed.rowcount != 1
+    if stale:
         raise PreconditionFailed(
-            f"Stale write: the resource is at version {row.version}, you sent {expected}.",
+            f"Stale write: the resource is no longer at version {expected}; reload it.",
             "Quelqu'un a modifié cette ressource entre-temps : rechargez-la avant de la modifier.",
             "If-Match")
 
