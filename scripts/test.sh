@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The browser tests drive Debian's Chromium with Playwright (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium is missing: the browser tests (tests/web/test_browser.py) will be skipped." >&2
+  echo "  Install it: sudo apt-get install chromium   (Debian/Ubuntu; /usr/bin/chromium is used)" >&2
+fi
 echo "→ ruff check"
 ruff check .
 echo "→ pytest (database: ${TEST_DATABASE_URL:-SQLite})"

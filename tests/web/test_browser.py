@@ -1,5 +1,6 @@
 """End to end in headless Chromium: a producer offers, a canteen orders, the coordinator plans, a driver
-prints the route sheet; plus the refusals a browser sees. Screenshots go to docs/screenshots/.
+prints the route sheet; plus the refusals a browser sees. Screenshots go to a temporary folder, or
+to docs/screenshots/ with TERRIL_SCREENSHOTS=1 (to refresh the ones the docs show).
 
 Needs Debian's `chromium` (/usr/bin/chromium) and the `playwright` Python package (never
 `playwright install`: the system browser is used). Skipped with the install command otherwise.
@@ -7,7 +8,9 @@ Needs Debian's `chromium` (/usr/bin/chromium) and the `playwright` Python packag
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -20,7 +23,8 @@ from tests.web.people import NAMES, PASSWORD, build_people
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = DOCS_SHOTS if os.environ.get("TERRIL_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "terril-shots"
 INSTALL = "apt-get install -y chromium && .venv/bin/pip install playwright"
 
 try:
