@@ -6,6 +6,11 @@ never compare secrets byte by byte in Python; the final check uses `hmac.compare
 
 Roles: coordinator (everything), producer (own offers), relay (own relay point's orders), canteen
 (own canteen's orders), driver (reads own rounds). Ownership checks live with each use case.
+
+Guessing tokens is slowed by a per-IP limiter: after `TERRIL_AUTH_FAILURES_PER_MINUTE` (default
+20) refused tokens within a minute, that address gets 429 (problem+json, `Retry-After`) for any
+bearer request until the minute has passed. The counts live in the process (each gunicorn worker
+counts on its own); behind a proxy, `request.remote_addr` must be the client's (ProxyFix).
 """
 from __future__ import annotations
 
@@ -13,11 +18,15 @@ import functools
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import deque
 from datetime import UTC, datetime
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import abort
 from sqlmodel import Session, select
+from werkzeug.exceptions import TooManyRequests
 
 from app.db import get_session
 from app.models import ROLES, ApiToken, User
@@ -59,13 +68,60 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+class FailedAuthLimiter:
+    """Sliding one-minute window of refused credentials per client address (thread-safe)."""
+
+    def __init__(self, limit: int, window_s: float = 60.0, clock=time.monotonic):
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, ip: str) -> deque[float]:
+        now = self.clock()
+        failures = self._failures.setdefault(ip, deque())
+        while failures and failures[0] <= now - self.window_s:
+            failures.popleft()
+        if not failures:
+            del self._failures[ip]
+            return deque()
+        return failures
+
+    def retry_after_s(self, ip: str) -> int | None:
+        """Seconds to wait when `ip` is over the limit, else None."""
+        with self._lock:
+            failures = self._recent(ip)
+            if len(failures) < self.limit:
+                return None
+            return max(1, int(failures[0] + self.window_s - self.clock()) + 1)
+
+    def record_failure(self, ip: str) -> None:
+        with self._lock:
+            self._failures.setdefault(ip, deque()).append(self.clock())
+
+
+def failed_auth_limiter() -> FailedAuthLimiter:
+    app = current_app._get_current_object()
+    limiter = app.extensions.get("terril_auth_limiter")
+    if limiter is None:
+        limiter = app.extensions.setdefault("terril_auth_limiter", FailedAuthLimiter(
+            int(app.config.get("TERRIL_AUTH_FAILURES_PER_MINUTE", 20))))
+    return limiter
+
+
 def current_user() -> User | None:
     if "user" in g:
         return g.user
     user = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
+        limiter, ip = failed_auth_limiter(), request.remote_addr or "?"
+        wait_s = limiter.retry_after_s(ip)
+        if wait_s is not None:
+            raise TooManyRequests("Too many refused tokens from this address; wait before retrying.",
+                                  retry_after=wait_s)
         user = user_for_token(get_session(), header[7:].strip())
+        if user is None:
+            limiter.record_failure(ip)
     elif getattr(g, "session_user_id", None):
         user = get_session().get(User, g.session_user_id)
     g.user = user

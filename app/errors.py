@@ -103,12 +103,15 @@ def _http_error(exc: HTTPException):
     headers = {}
     if exc.code == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="terril"'
+    if getattr(exc, "retry_after", None) is not None:
+        headers["Retry-After"] = str(exc.retry_after)
     fr = data.get("detail_fr") or {
         401: "Jeton d'accès manquant ou invalide.",
         403: "Vous n'avez pas le droit d'effectuer cette action.",
         404: "Ressource introuvable.",
         405: "Méthode non autorisée sur cette adresse.",
         422: "Données invalides : vérifiez les champs signalés.",
+        429: "Trop de tentatives depuis cette adresse : patientez avant de réessayer.",
     }.get(exc.code or 500)
     return problem(exc.code or 500, str(detail), code=data.get("code"), detail_fr=fr, errors=errors,
                    headers=headers)
