@@ -52,6 +52,9 @@ def init_app(app: Flask) -> Api:
                                 "Erreurs au format application/problem+json (RFC 9457)."},
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from app.api import docs_assets
+
+    app.register_blueprint(docs_assets.blp)
     for blp in reference.BLUEPRINTS:
         api.register_blueprint(blp)
     api.register_blueprint(weeks.blp)

@@ -33,7 +33,10 @@ def test_openapi_spec_validates_and_documents_problems(client):
     validate(spec)
     assert "/api/v1/offers" in spec["paths"]
     assert "Problem" in spec["components"]["schemas"]
-    assert client.get("/api/v1/docs").status_code == 200
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and b"/api/v1/docs-assets/swagger-ui-bundle.js" in page.data
+    asset = client.get("/api/v1/docs-assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000  # served locally, no CDN needed
 
 
 def test_cli_creates_a_user_and_prints_the_token_last(app, runner):
