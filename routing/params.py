@@ -22,7 +22,7 @@ class SolverParams:
     solution_limit:
         Number of solutions the local search may visit in each phase. This is what makes the result
         deterministic: when it binds before the time limit, the same input gives the same plan on
-        any machine. None = 100 + 25 per task. 0 = no limit (the time limit alone stops the search).
+        any machine. None = 50 + 10 per task. 0 = no limit (the time limit alone stops the search).
     first_solution_strategy:
         OR-Tools first solution strategy name (see `STRATEGIES`).
     local_search_metaheuristic:
@@ -90,7 +90,7 @@ class SolverParams:
             return None
         if self.solution_limit is not None:
             return self.solution_limit
-        return 100 + 25 * stops
+        return 50 + 10 * stops
 
     def strategies(self) -> tuple[str, ...]:
         ordered = [self.first_solution_strategy]
