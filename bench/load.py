@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             log.close()
 
     ceiling = results["healthz"]["rps"] or 1.0
-    for name, res in results.items():
+    for res in results.values():
         res["share_of_healthz"] = round(res["rps"] / ceiling, 3)
     place = results["place_order"]
     out = {
