@@ -14,6 +14,7 @@ from routing.matrix import (
 from routing.model import (
     REASON_FR,
     Drop,
+    LockedRound,
     Matrix,
     Pickup,
     Reason,
@@ -31,7 +32,7 @@ from routing.params import SolverParams
 from routing.solver import solve
 
 __all__ = [
-    "REASON_FR", "CachedProvider", "Drop", "HaversineProvider", "Matrix", "MatrixProvider",
+    "REASON_FR", "CachedProvider", "Drop", "HaversineProvider", "LockedRound", "Matrix", "MatrixProvider",
     "MatrixUnavailable", "OsrmProvider", "Pickup", "Reason", "Round", "RoutingProblem", "RoutingResult",
     "Site", "SolverParams", "Stop", "TimeWindow", "Unserved", "Vehicle", "Visit", "provider_from_config",
     "solve",

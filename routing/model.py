@@ -59,12 +59,16 @@ class Pickup:
     """Collection of a stop's goods at another site (a farm), by the same round, before the delivery.
 
     `service_min` is the loading time at the farm; `window` the farm's opening hours (None = any time
-    within the shift).
+    within the shift). `load_kg`/`crates`/`drops` say what is loaded there when it is only part of
+    the stop's goods (the rest leaves from the hub); None = all of the stop's goods.
     """
 
     site: Site
     service_min: int = 10
     window: TimeWindow | None = None
+    load_kg: float | None = None
+    crates: int | None = None
+    drops: tuple[Drop, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,18 @@ class Matrix:
 
 
 @dataclass(frozen=True, slots=True)
+class LockedRound:
+    """A round whose order the coordinator locked: its stops stay on `vehicle_id`, in this order.
+
+    New stops may still be inserted between them (the solver chooses where); a locked stop that can
+    no longer be served is reported unserved like any other.
+    """
+
+    vehicle_id: str
+    stop_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingProblem:
     """One day to route. `matrix` None = computed by the matrix provider passed to `solve`."""
 
@@ -143,6 +159,7 @@ class RoutingProblem:
     stops: tuple[Stop, ...]
     vehicles: tuple[Vehicle, ...]
     matrix: Matrix | None = None
+    locked: tuple[LockedRound, ...] = ()
 
 
 class Reason(StrEnum):

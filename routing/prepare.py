@@ -126,10 +126,18 @@ def _delivery(stop: Stop, site: int, load_g: int, crates: int, drops, part: int,
 
 
 def _pickup(stop: Stop, row: dict[str, int], load_g: int, crates: int, drops, part: int, parts: int) -> Task:
-    assert stop.pickup is not None
-    site = stop.pickup.site
+    """The farm visit feeding (a part of) `stop`: all its goods, or the pickup's own share of them."""
+    pickup = stop.pickup
+    assert pickup is not None
+    if pickup.load_kg is not None:
+        share = load_g / max(1, round(stop.load_kg * 1000))  # this part's share of the stop
+        load_g = min(load_g, round(pickup.load_kg * 1000 * share))
+        crates = min(crates, math.ceil((pickup.crates or 0) * share - 1e-9))
+        drops = tuple(Drop(d.product, round(d.quantity * share, 3), math.ceil(d.crates * share - 1e-9), d.cold)
+                      for d in pickup.drops)
+    site = pickup.site
     return Task(stop, "pickup", row[site.id], site.id, site.name, load_g, crates, drops,
-                stop.pickup.service_min * 60, _window(stop.pickup.window), stop.cold, part, parts)
+                pickup.service_min * 60, _window(pickup.window), stop.cold, part, parts)
 
 
 def _matrix(problem: RoutingProblem, stops: Sequence[Stop], vehicles: Sequence[Vehicle],

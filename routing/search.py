@@ -11,6 +11,7 @@ Model (integer units: seconds, metres, grams, crates, cost units of 1/36000 €)
           load:    on board ≤ capacity_kg_v and ≤ capacity_crates_v everywhere on the round
           cold:    a cold task only on a cold vehicle
           pairs:   pickup p and its delivery d on the same vehicle, T_p ≤ T_d, both or neither
+          locks:   the stops s_1…s_k of a locked round stay on its vehicle, T_{s_i} + service ≤ T_{s_i+1}
 
 Without pickups the load dimension counts what has been dropped so far (starts at 0, ≤ capacity at
 the end). With pickups it is the load on board: it starts at the sum of the round's hub deliveries
@@ -94,14 +95,16 @@ class Search:
         m, r = self.manager, self.routing
 
         per_km = arc_cost_per_km(prepared)
-        callbacks: dict[float, int] = {}
+        # tie-break: entering task j on vehicle k costs (k+1)·(j+1) more cost units (1/36000 €, a few
+        # cents a day at most), so exchanging stops between equal vans never gives an equal-cost
+        # plan: the optimum the search keeps does not depend on the order it explored ties in
         for k, v in enumerate(self.fleet):
-            rate = per_km[v]
-            if rate not in callbacks:
-                scale = rate * COST_PER_EUR / 1000
-                callbacks[rate] = r.RegisterTransitMatrix(
-                    [[round(dist[site_of[i]][site_of[j]] * scale) for j in range(n_nodes)] for i in range(n_nodes)])
-            r.SetArcCostEvaluatorOfVehicle(callbacks[rate], k)
+            scale = per_km[v] * COST_PER_EUR / 1000
+            tie = [0] * n_depots + [(k + 1) * (t + 1) for t in range(len(tasks))]
+            callback = r.RegisterTransitMatrix(
+                [[round(dist[site_of[i]][site_of[j]] * scale) + tie[j] for j in range(n_nodes)]
+                 for i in range(n_nodes)])
+            r.SetArcCostEvaluatorOfVehicle(callback, k)
             # + v cost units (1/36000 €): identical vans are no longer tied, the first ones are used
             r.SetFixedCostOfVehicle(euros(prepared.vehicles[v].fixed_cost) + v, k)
 
@@ -154,7 +157,28 @@ class Search:
                 solver.Add(r.VehicleVar(index) == r.VehicleVar(delivery))
                 solver.Add(r.ActiveVar(index) == r.ActiveVar(delivery))
                 solver.Add(self.time.CumulVar(index) <= self.time.CumulVar(delivery))
+        self._lock_rounds(solver)
         r.CloseModelWithParameters(pywrapcp.DefaultRoutingSearchParameters())
+
+    def _lock_rounds(self, solver) -> None:
+        """Locked rounds: their deliveries stay on the locked vehicle, in the locked order; other
+        stops may be inserted between them. A locked vehicle outside this fleet frees its stops."""
+        prepared, m, r = self.prepared, self.manager, self.routing
+        fleet_of = {prepared.vehicles[v].id: k for k, v in enumerate(self.fleet)}
+        parts: dict[str, list[int]] = {}
+        for t, task in enumerate(prepared.tasks):
+            if task.kind == "delivery":
+                parts.setdefault(task.stop.id, []).append(t)
+        for lock in prepared.problem.locked:
+            k = fleet_of.get(lock.vehicle_id)
+            if k is None:
+                continue
+            chain = [m.NodeToIndex(self.n_depots + t) for stop_id in lock.stop_ids for t in parts.get(stop_id, ())]
+            for index in chain:
+                r.VehicleVar(index).SetValues([-1, k])
+            for a, b in zip(chain, chain[1:], strict=False):
+                service = prepared.tasks[m.IndexToNode(a) - self.n_depots].service_s
+                solver.Add(self.time.CumulVar(a) + service <= self.time.CumulVar(b))
 
     def _params(self, strategy: str, metaheuristic: str, gls_lambda: float, seconds: float,
                 solutions: int | None, log_search: bool, insertion_operators: bool = False):
@@ -163,6 +187,9 @@ class Search:
         p.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
         p.guided_local_search_lambda_coefficient = gls_lambda
         p.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+        # each LNS move is otherwise cut at 100 ms of wall clock, which makes the search depend on the
+        # machine's load; bounded by the phase's own limit instead, the same input gives the same plan
+        p.lns_time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         if solutions is not None:
             p.solution_limit = max(1, solutions)
         p.log_search = log_search

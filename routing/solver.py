@@ -80,7 +80,8 @@ def _pipeline(prepared: Prepared, params: SolverParams, strategy: str, deadline:
         while reduced and best.used > 1:
             reduced = False
             used = [v for v in all_vehicles if best.routes[v]]
-            by_size = sorted(used, key=lambda v: (len(best.routes[v]), sum(
+            locked = {lock.vehicle_id for lock in prepared.problem.locked}
+            by_size = sorted((v for v in used if prepared.vehicles[v].id not in locked), key=lambda v: (len(best.routes[v]), sum(
                 prepared.tasks[t].load_g for t in best.routes[v]), v))
             for removed in by_size[: params.reduction_tries]:
                 left = deadline - time.perf_counter()
@@ -155,7 +156,9 @@ def _round(prepared: Prepared, v: int, route: tuple[int, ...]) -> Round:
     depart = max(open_s, latest - dur[sites[0]][sites[1]])
     # forward pass: earliest service starts from that departure
     t, visits, distance = depart, [], 0
-    on_board = sum(task.load_g for task in tasks if task.kind == "delivery" and task.pair is None)
+    # leaving the hub: every delivery's goods but what the round's pickups collect on the way
+    on_board = (sum(task.load_g for task in tasks if task.kind == "delivery")
+                - sum(task.load_g for task in tasks if task.kind == "pickup"))
     for i, task in enumerate(tasks):
         distance += dist[sites[i]][sites[i + 1]]
         lo = task.window_s[0] if task.window_s else open_s
