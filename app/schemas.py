@@ -259,7 +259,13 @@ class RoundSchema(Schema):
     end = fields.String()
     km = fields.Float()
     minutes = fields.Float()
+    locked = fields.Boolean()
     stops = fields.List(fields.Nested(RoundStopSchema))
+
+
+class RoundLockSchema(Schema):
+    locked = fields.Boolean(required=True, metadata={
+        "description": "keep this round's order at the next routing (new stops may be inserted)"})
 
 
 class RoundArgs(PageArgs):

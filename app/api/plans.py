@@ -12,6 +12,7 @@ from app.db import get_session, unit_of_work
 from app.models import Plan, Round, RoundStop
 from app.services import planning, weeks
 from orders.errors import NotFound
+from orders.tables import Week
 
 blp = Blueprint("plans", "plans", url_prefix="/api/v1", description="Répartition, tournées et publication")
 RoundPage = schemas.page_schema(schemas.RoundSchema, "RoundPage")
@@ -131,6 +132,15 @@ class RoundItem(MethodView):
     @blp.response(200, schemas.RoundSchema)
     def get(self, round_id):
         rnd = visible_round(round_id)
-        from orders.tables import Week
+        return _round_out(rnd, get_session().get(Week, rnd.week_id).iso_week)
 
+    @require("coordinator")
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(schemas.RoundLockSchema)
+    @blp.response(200, schemas.RoundSchema)
+    def patch(self, data, round_id):
+        """Lock or unlock a round's order (drivers like last week's sequence); then re-plan the rounds."""
+        with unit_of_work() as session:
+            rnd = visible_round(round_id)
+            planning.set_locked(session, rnd, data["locked"], _actor())
         return _round_out(rnd, get_session().get(Week, rnd.week_id).iso_week)

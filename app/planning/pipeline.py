@@ -43,18 +43,23 @@ def _provider(scenario: dict, settings: PlanSettings) -> routing.MatrixProvider:
                                         namespace=scenario["week"], **options)
 
 
-def route(scenario: dict, portioning: dict, settings: PlanSettings = PlanSettings()) -> dict:
-    """The routing part of the plan: rounds, unserved stops, totals, routing solver stats."""
+def route(scenario: dict, portioning: dict, settings: PlanSettings = PlanSettings(),
+          locked: dict[str, list[tuple[str, list[str]]]] | None = None) -> dict:
+    """The routing part of the plan: rounds, unserved stops, totals, routing solver stats.
+
+    `locked`: day → rounds whose order is kept, as (vehicle id, consumer ids in order); new stops
+    may be inserted between theirs."""
     began = time.perf_counter()
     provider = _provider(scenario, settings)
     params = routing.SolverParams(time_limit_s=settings.routing_time_limit_s)
     rounds, unserved, days = [], [], []
-    for problem in build_problems(scenario, portioning["allocations"]):
+    for problem in build_problems(scenario, portioning["allocations"], locked):
+        locked_vans = {lock.vehicle_id for lock in problem.locked}
         result = routing.solve(problem, params, provider)
         days.append({"day": problem.day, "status": result.status, "objective": round(result.objective, 2),
                      "seconds": round(result.seconds, 3), "vehicles": result.vehicles_used})
         for rnd in result.rounds:
-            rounds.append(_round(rnd))
+            rounds.append({**_round(rnd), "locked": rnd.vehicle_id in locked_vans})
         for miss in result.unserved:
             unserved.append({"site": miss.site_id, "stop": miss.stop_id, "day": problem.day,
                              "reason": str(miss.reason), "reason_fr": miss.reason_fr})

@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from app.models import Plan, Round, RoundStop, User
 from app.planning.pipeline import PlanSettings, portion, route
-from app.services import weeks
+from app.services import audit, weeks
 from app.services.scenario import export_scenario
 from orders.errors import Conflict, NotFound
 from orders.tables import Vehicle, Week
@@ -102,7 +102,7 @@ def run_routing(session: Session, week: Week, actor: str, reason: str | None = N
     if digest != base.inputs_hash:
         raise Conflict("Offers or orders changed since the portioning: run the portioning again.",
                        "Les offres ou commandes ont changé depuis la répartition : relancez-la d'abord.", "week")
-    routed = route(scenario, base.plan, settings())
+    routed = route(scenario, base.plan, settings(), locked_rounds(session, week, scenario))
     body = {**base.plan, **{k: routed[k] for k in ("rounds", "unserved", "collections", "totals")}}
     body["solver"] = {**base.plan.get("solver", {}), **routed["solver"]}
     plan = _new_version(session, week, body, actor, reason or "tournées calculées", digest)
@@ -110,6 +110,33 @@ def run_routing(session: Session, week: Week, actor: str, reason: str | None = N
     if week.state == "closed":
         weeks.transition(session, week, "planned", None, actor=actor)
     return plan
+
+
+def locked_rounds(session: Session, week: Week, scenario: dict) -> dict[str, list[tuple[str, list[str]]]]:
+    """The rounds the coordinator locked, by day: (vehicle, consumer ids in their current order)."""
+    consumers = {c["id"] for c in scenario.get("canteens", []) + scenario.get("relay_points", [])}
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    rows = session.exec(select(Round).where(Round.week_id == week.id, Round.locked == True)  # noqa: E712
+                        .order_by(Round.day, Round.vehicle_id)).all()
+    for rnd in rows:
+        stops = session.exec(select(RoundStop).where(RoundStop.round_id == rnd.id).order_by(RoundStop.seq)).all()
+        ids = [s.site_id for s in stops if s.site_id in consumers]
+        out.setdefault(rnd.day.isoformat(), []).append((rnd.vehicle_id, ids))
+    return out
+
+
+def set_locked(session: Session, rnd: Round, locked: bool, actor: str) -> Round:
+    """Lock (or unlock) a round's order: the next routing keeps it, inserting new stops if any."""
+    week = session.get(Week, rnd.week_id)
+    if week.state not in PLANNABLE:
+        raise Conflict(f"Week {week.iso_week} is {week.state}: its rounds can no longer change.",
+                       f"La semaine {week.iso_week} est à l'état « {week.state} » : ses tournées ne changent plus.",
+                       "locked")
+    rnd.locked = locked
+    session.add(rnd)
+    audit.record(session, None, "round", rnd.id, "lock" if locked else "unlock", None,
+                 {"vehicle": rnd.vehicle_id, "day": rnd.day.isoformat(), "locked": locked}, week.id, actor=actor)
+    return rnd
 
 
 def plan_week(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
@@ -128,17 +155,17 @@ def _driver_user(session: Session, vehicle: Vehicle | None, name: str | None) ->
 
 
 def _store_rounds(session: Session, week: Week, plan: Plan) -> None:
-    for old in session.exec(select(Round).where(Round.week_id == week.id)).all():
-        for stop in session.exec(select(RoundStop).where(RoundStop.round_id == old.id)).all():
-            session.delete(stop)
-        session.delete(old)
+    old_ids = select(Round.id).where(Round.week_id == week.id)
+    session.exec(delete(RoundStop).where(RoundStop.round_id.in_(old_ids)))  # stops first: they point to rounds
+    session.exec(delete(Round).where(Round.week_id == week.id))
     session.flush()
     for rnd in plan.plan.get("rounds", []):
         vehicle = session.get(Vehicle, rnd["vehicle"])
         row = Round(plan_id=plan.id, week_id=week.id, day=date.fromisoformat(rnd["day"]),
                     vehicle_id=rnd["vehicle"], driver=rnd.get("driver"),
                     driver_user_id=_driver_user(session, vehicle, rnd.get("driver")),
-                    start=rnd["start"], end=rnd["end"], km=rnd["km"], minutes=rnd["minutes"])
+                    start=rnd["start"], end=rnd["end"], km=rnd["km"], minutes=rnd["minutes"],
+                    locked=bool(rnd.get("locked", False)))
         session.add(row)
         session.flush()
         for seq, stop in enumerate(rnd["stops"], start=1):

@@ -167,3 +167,30 @@ def test_scenario_export_round_trips_the_stored_week(app, runner):
     assert len(exported["offers"]) == len(original["offers"])
     assert sorted((o["canteen"], o["day"]) for o in exported["meal_orders"]) == sorted(
         (o["canteen"], o["day"]) for o in original["meal_orders"])
+
+
+def test_a_locked_round_keeps_its_order_when_the_rounds_are_planned_again(app, planned):
+    world = planned
+    rounds = world.get(f"/api/v1/weeks/{WEEK}/rounds?page_size=50").json["items"]
+    target = max(rounds, key=lambda r: len(r["stops"]))
+    consumers = {c["id"] for c in world.scenario["canteens"] + world.scenario["relay_points"]}
+    # last week's sequence, as the driver likes it: the reverse of today's plan
+    with app.app_context():
+        from app.db import unit_of_work
+        from app.models import RoundStop
+
+        with unit_of_work() as session:
+            stops = session.exec(select(RoundStop).where(RoundStop.round_id == target["id"])).all()
+            for stop in stops:
+                stop.seq = len(stops) + 1 - stop.seq
+                session.add(stop)
+    wanted = [s["site_id"] for s in reversed(target["stops"]) if s["site_id"] in consumers]
+    assert world.patch(f"/api/v1/rounds/{target['id']}", {"locked": True}, who="driver").status_code == 403
+    res = world.patch(f"/api/v1/rounds/{target['id']}", {"locked": True})
+    assert res.status_code == 200 and res.json["locked"] is True
+    again = world.post(f"/api/v1/weeks/{WEEK}/rounds", {"reason": "ordre verrouillé"})
+    assert again.status_code == 201, again.json
+    new = next(r for r in again.json["plan"]["rounds"] if r["vehicle"] == target["vehicle_id"]
+               and r["day"] == target["day"])
+    assert new["locked"] is True
+    assert [s["site"] for s in new["stops"] if s["site"] in consumers] == wanted
