@@ -203,6 +203,13 @@ def pick_lists(
         if start is not None:
             day = str(rnd["day"])
             first_departure[day] = min(start, first_departure.get(day, start))
+    pickups: dict[tuple[str, str], list[str]] = defaultdict(list)  # (farm, day) → "HH:MM (van)"
+    for rnd in plan.get("rounds", ()):
+        for stop in rnd.get("stops", ()):
+            if stop.get("kind") == "pickup":
+                pickups[(str(stop["site"]), str(rnd["day"]))].append(f"{stop.get('arrival')} ({rnd['vehicle']})")
+    day_before = {(str(c["producer"]), str(c["for_day"])): str(c.get("when") or "la veille")
+                  for c in plan.get("collections", ())}
     grouped: dict[tuple[str, str], dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for alloc in plan.get("allocations", ()):
         grouped[(str(alloc["producer"]), str(alloc["day"]))][str(alloc["product"])].append(alloc)
@@ -232,9 +239,8 @@ def pick_lists(
                     destinations=destinations,
                 )
             )
-        drop_off = ""
-        if hub is not None:
-            drop_off = hub.name + (f", avant {hhmm(first_departure[day])}" if day in first_departure else "")
+        drop_off = _drop_off(hub, first_departure.get(day), sorted(set(pickups.get((producer, day), ()))),
+                             day_before.get((producer, day)))
         result.append(
             PickList(
                 producer=_name(sites, producer),
@@ -245,6 +251,22 @@ def pick_lists(
             )
         )
     return tuple(result)
+
+
+def _drop_off(hub: Depot | None, departure: int | None, pickups: list[str], day_before: str | None) -> str:
+    """Where and when the crates leave the farm: collected by a round, the day before, or brought
+    to the hub before the first departure."""
+    if pickups or day_before:
+        parts = []
+        if pickups:
+            parts.append("enlèvement à la ferme à " + ", ".join(pickups))
+        if day_before:
+            parts.append(f"enlèvement à la ferme {day_before}" + (" pour le reste" if pickups else ""))
+        text = " ; ".join(parts)
+        return text[0].upper() + text[1:]
+    if hub is None:
+        return ""
+    return hub.name + (f", avant {hhmm(departure)}" if departure is not None else "")
 
 
 def delivery_notes(

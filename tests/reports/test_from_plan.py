@@ -3,6 +3,7 @@ from reports.from_plan import (
     catalogues_from_scenario,
     delivery_notes,
     documents_from_plan,
+    pick_lists,
     route_sheets,
     weekly_summary,
 )
@@ -72,3 +73,26 @@ def test_unknown_sites_and_products_fall_back_to_ids():
                                                  "quantity": 3, "crates": 1}]}
     note = delivery_notes(plan, {})[0]
     assert note.recipient == "c" and note.lines[0].product == "x" and note.lines[0].unit_price_eur == 0.0
+
+
+def test_pick_lists_say_when_a_collected_farm_hands_over_its_crates():
+    sites = {"hub": {"name": "Base 11/19", "kind": "hub"}, "farm": {"name": "Ferme du Marais"},
+             "rp": {"name": "Point relais"}, "mat": {"name": "École maternelle"}}
+    allocations = [
+        {"producer": "farm", "product": "oeuf", "consumer": "rp", "day": "2026-12-01", "quantity": 9, "crates": 2},
+        {"producer": "farm", "product": "oeuf", "consumer": "mat", "day": "2026-12-03", "quantity": 4.5, "crates": 1},
+    ]
+    rounds = [{"vehicle": "master-pm", "day": "2026-12-01", "start": "15:00", "end": "18:00",
+               "stops": [{"site": "farm", "kind": "pickup", "arrival": "15:18", "drops": []},
+                         {"site": "rp", "kind": "delivery", "arrival": "16:10", "drops": []}]}]
+    collections = [{"for_day": "2026-12-01", "producer": "farm", "product": "oeuf", "quantity": 3,
+                    "when": "la veille, 13:00–16:00"},
+                   {"for_day": "2026-12-03", "producer": "farm", "product": "oeuf", "quantity": 4.5,
+                    "when": "la veille, 13:00–16:00"}]
+    plan = {"week": "2026-W49", "allocations": allocations, "rounds": rounds, "collections": collections}
+    by_day = {p.day: p.drop_off for p in pick_lists(plan, sites, hub_id="hub")}
+    assert by_day["2026-12-01"] == ("Enlèvement à la ferme à 15:18 (master-pm) ; "
+                                    "enlèvement à la ferme la veille, 13:00–16:00 pour le reste")
+    assert by_day["2026-12-03"] == "Enlèvement à la ferme la veille, 13:00–16:00"
+    plain = {"week": "2026-W49", "allocations": allocations[:1], "rounds": [{**rounds[0], "stops": rounds[0]["stops"][1:]}]}
+    assert pick_lists(plain, sites, hub_id="hub")[0].drop_off == "Base 11/19, avant 15:00"
