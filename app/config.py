@@ -35,6 +35,8 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_SMTP_PORT": int(env.get("TERRIL_SMTP_PORT", "25")),
         "TERRIL_SMTP_SENDER": env.get("TERRIL_SMTP_SENDER", "terril@localhost"),
         "TERRIL_ROUTING_TIME_LIMIT": float(env.get("TERRIL_ROUTING_TIME_LIMIT", "2")),
+        "TERRIL_AUTH_FAILURES_PER_MINUTE": int(env.get("TERRIL_AUTH_FAILURES_PER_MINUTE", "20")),
+        "TERRIL_MACANTINE_MAPPING": env.get("TERRIL_MACANTINE_MAPPING") or None,
         "TERRIL_SCHEDULER_TICK_S": int(env.get("TERRIL_SCHEDULER_TICK_S", "60")),
         "TERRIL_SCHEDULER_LOCK_RETRY_S": float(env.get("TERRIL_SCHEDULER_LOCK_RETRY_S", "30")),
         "TERRIL_SCHEDULER_MISFIRE_GRACE_S": int(env.get("TERRIL_SCHEDULER_MISFIRE_GRACE_S", "300")),
