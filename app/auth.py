@@ -61,11 +61,14 @@ def issue_token(session: Session, user: User, label: str | None = None) -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     digest = hash_token(token)
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-    if row is None or row.revoked or not hmac.compare_digest(row.token_hash, digest):
+    found = session.exec(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                         .where(ApiToken.token_hash == digest)).first()  # one query on every request
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    row, user = found
+    if row.revoked or not user.active or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return user
 
 
 class FailedAuthLimiter:

@@ -37,7 +37,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # no pre-ping (a round trip on every checkout); connections are recycled every 5 minutes instead
+    return create_engine(url, pool_recycle=300, pool_size=10, max_overflow=20)
 
 
 def init_app(app: Flask) -> None:
