@@ -39,7 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
-ORDER_WEEKS = [f"2027-W{n:02d}" for n in range(1, 41)]
+# enough distinct (week, relay point, basket type, day) orders for both placing scenarios at ~1000 req/s
+ORDER_WEEKS = [f"2027-W{n:02d}" for n in range(1, 53)] + [f"2028-W{n:02d}" for n in range(1, 53)]
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel, select
 
@@ -67,15 +68,17 @@ def _check_version(row: SQLModel, expected: int | None) -> None:
             "If-Match")
 
 
-def _unique(session: Session, model: type[SQLModel], field: str, **keys) -> None:
-    """409 naming the field when the row exists already (the unique constraint is the backstop)."""
-    query = select(model)
-    for key, value in keys.items():
-        query = query.where(getattr(model, key) == value)
-    existing = session.exec(query).first()
-    if existing is not None:
-        raise Conflict(f"This already exists (id {existing.id}); update it instead.",
-                       f"Cette ligne existe déjà (n° {existing.id}) : modifiez-la plutôt.", field)
+def _insert(session: Session, row: SQLModel, field: str) -> None:
+    """Insert `row`; the table's unique constraint refuses a second one with 409 naming `field`.
+
+    No SELECT beforehand: the constraint decides, also between two requests racing each other."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("This already exists for this week; update it instead.",
+                       "Cette ligne existe déjà pour cette semaine : modifiez-la plutôt.", field) from exc
 
 
 def _owned(user: User, site_id: str) -> bool:
@@ -99,13 +102,10 @@ def create_offer(session: Session, user: User, data: dict, territory_id: str) ->
     if data.get("harvest_date"):
         _check_harvest(data["harvest_date"], week)
     weeks.check_window(session, week, "offers")
-    _unique(session, Offer, "product_id", week_id=week.id, producer_id=data["producer_id"],
-            product_id=data["product_id"])
     offer = Offer(week_id=week.id, producer_id=data["producer_id"], product_id=data["product_id"],
                   quantity=data["quantity"], unit_price_eur=data["unit_price_eur"], lot=data.get("lot", 1.0),
                   harvest_date=data.get("harvest_date"))
-    session.add(offer)
-    session.flush()
+    _insert(session, offer, "product_id")
     audit.record(session, user, "offer", offer.id, "create", None, audit.snapshot(offer), week.id)
     return offer
 
@@ -161,13 +161,10 @@ def create_basket_order(session: Session, user: User, data: dict, territory_id: 
                            f"Type de panier inconnu : {data['basket_type_id']}.", "basket_type_id")
     _in_week(data["day"], week)
     weeks.check_window(session, week, "orders")
-    _unique(session, BasketOrder, "basket_type_id", week_id=week.id, relay_point_id=data["relay_point_id"],
-            basket_type_id=data["basket_type_id"], day=data["day"])
     order = BasketOrder(week_id=week.id, relay_point_id=data["relay_point_id"],
                         basket_type_id=data["basket_type_id"], day=data["day"], count=data["count"],
                         standing=data.get("standing", False))
-    session.add(order)
-    session.flush()
+    _insert(session, order, "basket_type_id")
     audit.record(session, user, "basket_order", order.id, "create", None, audit.snapshot(order), week.id)
     return order
 
@@ -234,11 +231,9 @@ def create_meal_order(session: Session, user: User, data: dict, territory_id: st
     _in_week(data["day"], week)
     lines = _check_lines(session, data["lines"])
     weeks.check_window(session, week, "orders")
-    _unique(session, MealOrder, "day", week_id=week.id, canteen_id=data["canteen_id"], day=data["day"])
     order = MealOrder(week_id=week.id, canteen_id=data["canteen_id"], day=data["day"], lines=lines,
                       standing=data.get("standing", False))
-    session.add(order)
-    session.flush()
+    _insert(session, order, "day")
     audit.record(session, user, "meal_order", order.id, "create", None, audit.snapshot(order), week.id)
     return order
 
