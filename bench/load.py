@@ -4,7 +4,7 @@
 
 Sets up a server the way production runs it: `flask db upgrade`, `flask demo`, a coordinator
 token, then `gunicorn -w N wsgi:app` on a fresh file SQLite (WAL) unless `--database-url` names
-another database (it is wiped by the demo load: use a scratch one). Weeks 2027-W01… are opened
+another database (a PostgreSQL scratch database: it is wiped at the start). Weeks 2027-W01… are opened
 for orders so every placement is a new basket order. Each scenario runs `--clients` threads
 (stdlib `http.client`, one connection per request: gunicorn's sync workers close them) for
 `--duration` seconds:
@@ -41,6 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 # enough distinct (week, relay point, basket type, day) orders for both placing scenarios at ~1000 req/s
 ORDER_WEEKS = [f"2027-W{n:02d}" for n in range(1, 53)] + [f"2028-W{n:02d}" for n in range(1, 53)]
+
+
+def _wipe(url: str) -> None:
+    """Start from an empty scratch database (every table of the previous run dropped)."""
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def _free_port() -> int:
@@ -166,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": os.environ.get("SECRET_KEY", "load-bench"),
                "TERRIL_DOCUMENTS_DIR": str(Path(tmp) / "documents"), "TERRIL_LOG_LEVEL": "ERROR"}
         env.pop("TERRIL_SCHEDULER_IN_PROCESS", None)
+        if args.database_url:
+            _wipe(url)
         _flask(env, "db", "upgrade")
         _flask(env, "demo")
         token = _flask(env, "users", "create", f"Load bench {os.getpid()}",
