@@ -26,6 +26,7 @@ import logging
 import os
 import signal
 import threading
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,17 +50,19 @@ LOCK_ID = int.from_bytes(b"terrilsc", "big") & 0x7FFF_FFFF_FFFF_FFFF
 # --------------------------------------------------------------------------- the single-instance lock
 
 
-class SchedulerLock:
+class SchedulerLock(ABC):
     """One active scheduler per database; `acquire()` never blocks."""
 
-    def acquire(self) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def acquire(self) -> bool:
+        """Take the lock if nobody holds it; True when this process now holds it."""
 
     def healthy(self) -> bool:
         return True
 
-    def release(self) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def release(self) -> None:
+        """Give the lock back (and close what held it)."""
 
 
 class PostgresAdvisoryLock(SchedulerLock):

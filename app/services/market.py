@@ -81,6 +81,28 @@ def _insert(session: Session, row: SQLModel, field: str) -> None:
                        "Cette ligne existe déjà pour cette semaine : modifiez-la plutôt.", field) from exc
 
 
+def _update(session: Session, user: User, row: SQLModel, entity: str, window: str, changes: dict,
+            expected: int | None) -> SQLModel:
+    """The update use case shared by offers and orders: window, version, change, audit entry."""
+    week = session.get(Week, row.week_id)
+    weeks.check_window(session, week, window)
+    _check_version(row, expected)
+    before = audit.snapshot(row)
+    _apply(row, changes)
+    session.add(row)
+    audit.record(session, user, entity, row.id, "update", before, audit.snapshot(row), week.id)
+    return row
+
+
+def _delete(session: Session, user: User, row: SQLModel, entity: str, window: str, expected: int | None) -> None:
+    """The delete use case shared by offers and orders: window, version, audit entry, delete."""
+    week = session.get(Week, row.week_id)
+    weeks.check_window(session, week, window)
+    _check_version(row, expected)
+    audit.record(session, user, entity, row.id, "delete", audit.snapshot(row), None, week.id)
+    session.delete(row)
+
+
 def _owned(user: User, site_id: str) -> bool:
     return user.role == "coordinator" or user.site_id == site_id
 
@@ -130,25 +152,13 @@ def get_offer(session: Session, user: User, offer_id: int) -> Offer:
 
 def update_offer(session: Session, user: User, offer_id: int, changes: dict, expected: int | None) -> Offer:
     offer = get_offer(session, user, offer_id)
-    week = session.get(Week, offer.week_id)
     if changes.get("harvest_date"):
-        _check_harvest(changes["harvest_date"], week)
-    weeks.check_window(session, week, "offers")
-    _check_version(offer, expected)
-    before = audit.snapshot(offer)
-    _apply(offer, changes)
-    session.add(offer)
-    audit.record(session, user, "offer", offer.id, "update", before, audit.snapshot(offer), week.id)
-    return offer
+        _check_harvest(changes["harvest_date"], session.get(Week, offer.week_id))
+    return _update(session, user, offer, "offer", "offers", changes, expected)
 
 
 def delete_offer(session: Session, user: User, offer_id: int, expected: int | None) -> None:
-    offer = get_offer(session, user, offer_id)
-    week = session.get(Week, offer.week_id)
-    weeks.check_window(session, week, "offers")
-    _check_version(offer, expected)
-    audit.record(session, user, "offer", offer.id, "delete", audit.snapshot(offer), None, week.id)
-    session.delete(offer)
+    _delete(session, user, get_offer(session, user, offer_id), "offer", "offers", expected)
 
 
 # --- basket orders --------------------------------------------------------------------------
@@ -179,23 +189,11 @@ def get_basket_order(session: Session, user: User, order_id: int) -> BasketOrder
 def update_basket_order(session: Session, user: User, order_id: int, changes: dict,
                         expected: int | None) -> BasketOrder:
     order = get_basket_order(session, user, order_id)
-    week = session.get(Week, order.week_id)
-    weeks.check_window(session, week, "orders")
-    _check_version(order, expected)
-    before = audit.snapshot(order)
-    _apply(order, changes)
-    session.add(order)
-    audit.record(session, user, "basket_order", order.id, "update", before, audit.snapshot(order), week.id)
-    return order
+    return _update(session, user, order, "basket_order", "orders", changes, expected)
 
 
 def delete_basket_order(session: Session, user: User, order_id: int, expected: int | None) -> None:
-    order = get_basket_order(session, user, order_id)
-    week = session.get(Week, order.week_id)
-    weeks.check_window(session, week, "orders")
-    _check_version(order, expected)
-    audit.record(session, user, "basket_order", order.id, "delete", audit.snapshot(order), None, week.id)
-    session.delete(order)
+    _delete(session, user, get_basket_order(session, user, order_id), "basket_order", "orders", expected)
 
 
 # --- meal orders ----------------------------------------------------------------------------
@@ -248,22 +246,10 @@ def get_meal_order(session: Session, user: User, order_id: int) -> MealOrder:
 def update_meal_order(session: Session, user: User, order_id: int, changes: dict,
                       expected: int | None) -> MealOrder:
     order = get_meal_order(session, user, order_id)
-    week = session.get(Week, order.week_id)
     if "lines" in changes:
         changes = {**changes, "lines": _check_lines(session, changes["lines"])}
-    weeks.check_window(session, week, "orders")
-    _check_version(order, expected)
-    before = audit.snapshot(order)
-    _apply(order, changes)
-    session.add(order)
-    audit.record(session, user, "meal_order", order.id, "update", before, audit.snapshot(order), week.id)
-    return order
+    return _update(session, user, order, "meal_order", "orders", changes, expected)
 
 
 def delete_meal_order(session: Session, user: User, order_id: int, expected: int | None) -> None:
-    order = get_meal_order(session, user, order_id)
-    week = session.get(Week, order.week_id)
-    weeks.check_window(session, week, "orders")
-    _check_version(order, expected)
-    audit.record(session, user, "meal_order", order.id, "delete", audit.snapshot(order), None, week.id)
-    session.delete(order)
+    _delete(session, user, get_meal_order(session, user, order_id), "meal_order", "orders", expected)
