@@ -30,15 +30,25 @@ def _actor() -> str:
     return current_user().name
 
 
+def _current(week: str) -> Plan:
+    return planning.require_plan(get_session(), _week(week))
+
+
+PORTIONING_KEYS = ("week", "allocations", "shortfalls", "targets", "baskets")
+
+
 @blp.route("/weeks/<string:week>/portioning")
 class Portioning(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.PlanSchema)
     def get(self, week):
-        """The current plan's portioning (allocations, shortfalls, targets, baskets)."""
-        row = _week(week)
-        return _plan_out(planning.require_plan(get_session(), row), week)
+        """The current plan's portioning only (allocations, shortfalls, targets, baskets, solver)."""
+        out = _plan_out(_current(week), week)
+        body = out["plan"]
+        out["plan"] = {**{k: body[k] for k in PORTIONING_KEYS if k in body},
+                       "solver": {"portioning": body.get("solver", {}).get("portioning")}}
+        return out
 
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
@@ -58,8 +68,8 @@ class CurrentPlan(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.PlanSchema)
     def get(self, week):
-        row = _week(week)
-        return _plan_out(planning.require_plan(get_session(), row), week)
+        """The current plan version: portioning and rounds (SCENARIO.md's plan output)."""
+        return _plan_out(_current(week), week)
 
 
 @blp.route("/weeks/<string:week>/publish")

@@ -194,3 +194,13 @@ def test_a_locked_round_keeps_its_order_when_the_rounds_are_planned_again(app, p
                and r["day"] == target["day"])
     assert new["locked"] is True
     assert [s["site"] for s in new["stops"] if s["site"] in consumers] == wanted
+
+
+def test_get_portioning_returns_the_allocation_part_of_the_current_plan(app, planned):
+    world = planned
+    whole = world.get(f"/api/v1/weeks/{WEEK}/plan").json
+    part = world.get(f"/api/v1/weeks/{WEEK}/portioning").json
+    assert part["version"] == whole["version"]
+    assert part["plan"]["allocations"] == whole["plan"]["allocations"]
+    assert part["plan"]["targets"] == whole["plan"]["targets"]
+    assert "rounds" not in part["plan"] and whole["plan"]["rounds"]
