@@ -15,22 +15,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import api, cli, db, errors, scheduler, security
+    from app import api, cli, db, errors, idempotency, scheduler, security, web
     from app.api import cycle as cycle_api
+    from reports.render import check_fonts
 
+    check_fonts()  # the PDFs' font is checked at start-up, with a clear message when missing
     db.init_app(app)
     api.init_app(app).register_blueprint(cycle_api.blp)
     errors.register(app)
     security.init_app(app)
-    from app import idempotency
-
     idempotency.init_app(app)
     cli.init_app(app)
     scheduler.init_app(app)
-    from app import web
-
     web.init_app(app)
 
     @app.get("/healthz")
