@@ -9,6 +9,7 @@ document never touches the network nor an arbitrary file, whatever the data says
 
 from __future__ import annotations
 
+import atexit
 import logging
 import mimetypes
 import threading
@@ -295,6 +296,9 @@ def check_fonts() -> Path:
 
 
 _LOCAL = threading.local()
+# drop the cached stylesheet before interpreter shutdown: WeasyPrint's FontConfiguration.__del__
+# otherwise runs after its modules are torn down and prints a TypeError at exit
+atexit.register(lambda: _LOCAL.__dict__.clear())
 
 
 def _stylesheet() -> tuple[Any, Any]:
