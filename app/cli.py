@@ -82,10 +82,14 @@ DEMO_USERS = (  # name, role, index of the site in the demo scenario's list of t
 @click.option("--tokens", "tokens_file", default=None, type=click.Path(dir_okay=False),
               help="write the demo users' API tokens to this file (JSON)")
 def demo(week: str, tokens_file: str | None) -> None:
-    """Load the Lens-Liévin demo territory and week, with one demo user per role (fresh tokens)."""
+    """Load the Lens-Liévin demo territory and week, with one demo user per role (fresh tokens, and
+    one password for the pages: `TERRIL_DEMO_PASSWORD`, or a random one written with the tokens)."""
     import json
+    import os
+    import secrets
 
     from sqlmodel import select
+    from werkzeug.security import generate_password_hash
 
     from app.auth import create_user, issue_token
     from app.models import User
@@ -95,6 +99,8 @@ def demo(week: str, tokens_file: str | None) -> None:
     migrate.upgrade(_url())
     scenario = build_demo_scenario(week)
     tokens = {}
+    password = os.environ.get("TERRIL_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    password_hash = generate_password_hash(password)
     with unit_of_work() as session:
         loaded = import_scenario(session, scenario)
         drivers = sorted({v["driver"] for v in scenario["vehicles"] if v.get("driver")})
@@ -105,7 +111,9 @@ def demo(week: str, tokens_file: str | None) -> None:
                 user, token = create_user(session, name, role, site_id)
             else:
                 token = issue_token(session, user, label="demo")
-            tokens[name] = {"role": role, "site_id": site_id, "token": token}
+            user.password_hash = password_hash
+            session.add(user)
+            tokens[name] = {"role": role, "site_id": site_id, "token": token, "password": password}
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}), "
                f"{len(scenario['producers'])} fermes, {len(scenario['relay_points'])} points relais, "
                f"{len(scenario['canteens'])} cantines, {len(scenario['vehicles'])} tournées-véhicules.")

@@ -17,12 +17,16 @@ echo "→ portioning and delivery rounds"
 flask route --week "$WEEK" --reason "démonstration"
 echo "→ documents (PDF) into out/"
 flask documents --week "$WEEK" --out out
-python - <<'PY'
+PORT=$PORT python - <<'PY'
 import json
 tokens = json.load(open("instance/demo-tokens.json", encoding="utf-8"))
 coord = next(v["token"] for v in tokens.values() if v["role"] == "coordinator")
 print("\nJeton de la coordination (rôle coordinator) :", coord)
 print("Autres jetons de démonstration : instance/demo-tokens.json")
+password = next(iter(tokens.values()))["password"]
+import os
+print(f"Pages : http://127.0.0.1:{os.environ['PORT']}/connexion — utilisateurs :", ", ".join(f"{n} ({v['role']})" for n, v in tokens.items()))
+print("Mot de passe de démonstration (tous) :", password)
 PY
 echo
 echo "API : http://127.0.0.1:$PORT/api/v1/  — documentation : http://127.0.0.1:$PORT/api/v1/docs"

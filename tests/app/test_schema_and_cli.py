@@ -59,10 +59,23 @@ def test_cli_demo_loads_the_territory(app, runner):
     from app.db import get_session
     from orders.tables import Site, Week
 
-    result = runner.invoke(args=["demo"])
+    tokens_file = app.instance_path + "/test-demo-tokens.json"
+    result = runner.invoke(args=["demo", "--tokens", tokens_file], env={"TERRIL_DEMO_PASSWORD": "mot-de-passe-demo"})
     assert result.exit_code == 0, result.output
+    import json
+
+    from werkzeug.security import check_password_hash
+
+    from app.auth import user_for_token
+
+    tokens = json.load(open(tokens_file, encoding="utf-8"))
+    assert {v["role"] for v in tokens.values()} == {"coordinator", "producer", "relay", "canteen", "driver"}
     with app.app_context():
         session = get_session()
         kinds = [s.kind for s in session.exec(select(Site)).all()]
         assert kinds.count("relay") == 10 and kinds.count("producer") == 5 and kinds.count("hub") == 1
         assert session.exec(select(Week)).one().iso_week == "2026-W49"
+        for name, entry in tokens.items():  # every demo user can use the API and sign in to the pages
+            user = user_for_token(session, entry["token"])
+            assert user is not None and user.name == name and user.role == entry["role"]
+            assert check_password_hash(user.password_hash, "mot-de-passe-demo")
