@@ -204,3 +204,14 @@ def test_get_portioning_returns_the_allocation_part_of_the_current_plan(app, pla
     assert part["plan"]["allocations"] == whole["plan"]["allocations"]
     assert part["plan"]["targets"] == whole["plan"]["targets"]
     assert "rounds" not in part["plan"] and whole["plan"]["rounds"]
+
+
+def test_portioning_with_a_missing_grammage_is_a_422_naming_product_and_age_group(app):
+    world = build_world(app, state="closed")
+    grammages = world.get("/api/v1/grammages/?product=yaourt&age_group=maternelle").json["items"]
+    assert len(grammages) == 1
+    assert world.delete(f"/api/v1/grammages/{grammages[0]['id']}").status_code == 204
+    res = world.post(f"/api/v1/weeks/{WEEK}/portioning", {})
+    assert res.status_code == 422 and res.mimetype == "application/problem+json"
+    assert "yaourt" in res.json["detail"] and "maternelle" in res.json["detail"]
+    assert world.get(f"/api/v1/weeks/{WEEK}/plan").status_code == 404  # nothing stored
