@@ -59,8 +59,7 @@ def get_session() -> Session:
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
-        session.close()
+        session.close()  # rolls back whatever was not committed and returns the connection
 
 
 @contextmanager

@@ -19,15 +19,16 @@ from orders.tables import BasketOrder, MealOrder, Offer, Week
 blp = Blueprint("market", "market", url_prefix="/api/v1", description="Offres et commandes de la semaine")
 
 
-def _with_week(row) -> dict:
+def _with_week(row, iso_week: str | None = None) -> dict:
     out = row.model_dump()
-    out["week"] = get_session().get(Week, row.week_id).iso_week
+    out["week"] = iso_week or get_session().get(Week, row.week_id).iso_week
     return out
 
 
 def _listing(model, site_column, owner_roles, args):
     user = current_user()
-    query = select(model).join(Week, Week.id == model.week_id).where(Week.territory_id == territory_id())
+    query = select(model, Week.iso_week).join(Week, Week.id == model.week_id).where(
+        Week.territory_id == territory_id())
     if args.get("week"):
         query = query.where(Week.iso_week == args["week"])
     if args.get("site"):
@@ -35,7 +36,7 @@ def _listing(model, site_column, owner_roles, args):
     if user.role in owner_roles:
         query = query.where(getattr(model, site_column) == user.site_id)
     page = paginate(get_session(), query.order_by(model.id), args)
-    page["items"] = [_with_week(r) for r in page["items"]]
+    page["items"] = [_with_week(row, iso_week) for row, iso_week in page["items"]]
     return page
 
 
@@ -58,7 +59,7 @@ def _resource(name, url, model, site_column, schema, update_schema, roles, servi
         def post(self, data):
             with unit_of_work() as session:
                 row = create(session, current_user(), data, territory_id())
-            return _with_week(row), 201, {"ETag": etag(row.version)}
+            return _with_week(row, data["week"]), 201, {"ETag": etag(row.version)}
 
     class Item(MethodView):
         @require("coordinator", *roles)
