@@ -13,25 +13,26 @@ Stage one (this module), variables in lots of an offer class C (same product, lo
     k_{ℓ,C} ∈ ℕ   lots of C for canteen line ℓ = (canteen c, day d, product p(C)), C available on d
     basket group variables n_g, k_{g,C}, u_{g,p} (see `baskets.py`)
 
-    Σ_C lot_C · k_{ℓ,C} < need_ℓ + max_C lot_C                  (the need rounded up to a lot, SCENARIO.md:
-                                                                 nobody receives a whole lot more)
+    Σ_C lot_C · k_{ℓ,C} ≤ ⌈need_ℓ / lot_min⌉ · lot_min            (the need rounded up to the smallest lot
+                                                                 on offer that day, SCENARIO.md: what
+                                                                 the line orders, never a lot more)
     Σ_ℓ k_{ℓ,C} + Σ_g k_{g,C} ≤ lots_C                         (whole lots, within the offers)
 
-With G_ℓ = Σ_C grams_C k_{ℓ,C} the grams delivered, S_ℓ = min(G_ℓ, need_ℓ) the grams served, D_K the grams ordered by the canteens of kind K and
+With S_ℓ = Σ_C grams_C k_{ℓ,C} the grams served, D_K the grams ordered by the canteens of kind K and
 t_K its target, the levels, each solved to optimality then fixed as a constraint, are:
 
     1. target:K, for each kind K with t_K > 0, by t_K descending (maternelle 1.0, then foyer 0.15):
-           max  min(Σ_{ℓ ∈ K} S_ℓ, ⌊t_K · D_K⌋)
+           max  min(Σ_{ℓ ∈ K} min(S_ℓ, need_ℓ), ⌊t_K · D_K⌋)   (a line's rounding up never stands in
+                                                                 for another line left short)
     2. canteens:          max Σ_ℓ S_ℓ
     3. canteen_fairness:  max z,  10⁴ · Σ_{ℓ ∈ c} S_ℓ ≥ z · N_c  for every canteen c
                           (N_c = grams ordered on lines with some offer: max-min served share)
-    3b. canteen_waste:    min Σ_ℓ G_ℓ        (no lot beyond the one that rounds a need up)
     4. baskets:           max Σ_g target_g · n_g                 (kilograms of baskets composed)
     5. basket_fairness:   max z,  10⁴ · Σ_{g ∈ r} target_g n_g ≥ z · Σ_{g ∈ r} target_g count_g
                           for every relay point r (max-min served share)
 
 Stage two (`split.py`) splits each class between its offers: producer spread, then cost. Waste
-over the need is at most the rounding of each line up to its lot (level 3b keeps it minimal); crates are ⌈quantity · unit_kg / crate_kg⌉
+over the need is at most the rounding of each line up to its smallest lot; crates are ⌈quantity · unit_kg / crate_kg⌉
 per allocation line.
 """
 from __future__ import annotations
@@ -80,37 +81,40 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     line_k: list[dict[int, cp_model.IntVar]] = []
     for li, line in enumerate(prep.canteen_lines):
         ks: dict[int, cp_model.IntVar] = {}
-        for ci in prep.classes_by_product.get(line.product, ()):
+        open_classes = [ci for ci in prep.classes_by_product.get(line.product, ())
+                        if prep.classes[ci].available_on(line.day)]
+        # the need rounded up to the smallest lot on offer that day (SCENARIO.md): the line's cap
+        smallest = min((prep.classes[ci].lot_mu for ci in open_classes), default=1)
+        cap_mu = -(-line.need_mu // smallest) * smallest
+        for ci in open_classes:
             c = prep.classes[ci]
-            ub = min(c.lots, -(-line.need_mu // c.lot_mu)) if c.available_on(line.day) else 0
+            ub = min(c.lots, cap_mu // c.lot_mu)
             if ub > 0:
                 ks[ci] = model.new_int_var(0, ub, f"k[{li},{ci}]")
                 class_use[ci].append(ks[ci])
-        if len(ks) > 1:  # rounded up to a lot, never a whole lot more than the need
-            largest = max(prep.classes[ci].lot_mu for ci in ks)
-            model.add(sum(prep.classes[ci].lot_mu * v for ci, v in ks.items()) <= line.need_mu + largest - 1)
+        if len(ks) > 1:
+            model.add(sum(prep.classes[ci].lot_mu * v for ci, v in ks.items()) <= cap_mu)
         line_k.append(ks)
     for ci in sorted(class_use):
         model.add(sum(class_use[ci]) <= prep.classes[ci].lots)
 
-    delivered_g = [sum(prep.classes[ci].grams_per_lot * v for ci, v in ks.items()) if ks else 0 for ks in line_k]
+    served_g = [sum(prep.classes[ci].grams_per_lot * v for ci, v in ks.items()) if ks else 0 for ks in line_k]
     need_g = [round(line.need_kg * 1000) for line in prep.canteen_lines]
-    served_g = []  # what counts toward a need: the delivered grams, capped at the need
-    for i, ks in enumerate(line_k):
-        if not ks:
-            served_g.append(0)
-            continue
-        eff = model.new_int_var(0, need_g[i], f"served[{i}]")
-        model.add(eff <= delivered_g[i])
-        served_g.append(eff)
 
     levels: list[tuple[str, object, bool, float]] = []
     for kind, share in prep.targets:
         idx = [i for i, ln in enumerate(prep.canteen_lines) if ln.kind == kind and line_k[i]]
         cap = math.floor(share * sum(need_g[i] for i, ln in enumerate(prep.canteen_lines) if ln.kind == kind))
         if idx and cap > 0:
+            # a target counts each line's grams up to its need only: rounding one line up to its lot
+            # must not stand in for another line of the same kind left short
+            useful = []
+            for i in idx:
+                upto = model.new_int_var(0, need_g[i], f"useful[{i}]")
+                model.add(upto <= served_g[i])
+                useful.append(upto)
             capped = model.new_int_var(0, cap, f"target[{kind}]")
-            model.add(capped <= sum(served_g[i] for i in idx))
+            model.add(capped <= sum(useful))
             levels.append((f"target:{kind}", capped, True, 0.0))
     active_lines = [i for i, ks in enumerate(line_k) if ks]
     if active_lines:
@@ -124,7 +128,6 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                 model.add(SHARE_SCALE * sum(served_g[i] for i in idx) >= z * sum(need_g[i] for i in idx))
             levels.append(("canteen_fairness", z, True, 0.0))
         levels.append(("canteens", sum(served_g[i] for i in active_lines), True, 0.0))
-        levels.append(("canteen_waste", sum(delivered_g[i] for i in active_lines), False, 0.0))
     lex = Lexicographic(model, [v for ks in line_k for v in ks.values()], num_workers=num_workers)
     canteen_budget = deadline_one * CANTEEN_SHARE
     for i, (name, expr, maximize, gap) in enumerate(levels):
