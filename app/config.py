@@ -11,6 +11,7 @@
 | `TERRIL_DOCUMENTS_DIR` | `<instance>/documents` | where published PDFs are cached |
 | `TERRIL_SMTP_HOST` / `_PORT` / `_SENDER` | `127.0.0.1` / `25` / `terril@localhost` | notification e-mails |
 | `TERRIL_ROUTING_TIME_LIMIT` | `2` | seconds the routing search may use per day |
+| `TERRIL_PORTIONING_TIME_LIMIT` | `2` | seconds the portioning may use (a regional week: 20) |
 | `TERRIL_SCHEDULER_TICK_S` / `_LOCK_RETRY_S` / `_MISFIRE_GRACE_S` | `60` / `30` / `300` | scheduler (docs/scheduler.md) |
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_SMTP_PORT": int(env.get("TERRIL_SMTP_PORT", "25")),
         "TERRIL_SMTP_SENDER": env.get("TERRIL_SMTP_SENDER", "terril@localhost"),
         "TERRIL_ROUTING_TIME_LIMIT": float(env.get("TERRIL_ROUTING_TIME_LIMIT", "2")),
+        "TERRIL_PORTIONING_TIME_LIMIT": float(env.get("TERRIL_PORTIONING_TIME_LIMIT", "2")),
         "TERRIL_AUTH_FAILURES_PER_MINUTE": int(env.get("TERRIL_AUTH_FAILURES_PER_MINUTE", "20")),
         "TERRIL_MACANTINE_MAPPING": env.get("TERRIL_MACANTINE_MAPPING") or None,
         "TERRIL_SCHEDULER_TICK_S": int(env.get("TERRIL_SCHEDULER_TICK_S", "60")),

@@ -62,6 +62,7 @@ def app(db_url, tmp_path):
         "SECRET_KEY": "test",
         "TERRIL_DOCUMENTS_DIR": str(tmp_path / "documents"),
         "TERRIL_ROUTING_TIME_LIMIT": 1.0,
+        "TERRIL_PORTIONING_TIME_LIMIT": 2.0,
     })
     yield app
     app.extensions["terril_engine"].dispose()

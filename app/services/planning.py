@@ -34,7 +34,7 @@ def settings() -> PlanSettings:
     if config["TERRIL_MATRIX_PROVIDER"] == "osrm":
         options = (("base_url", config["TERRIL_OSRM_URL"]),)
     cache = Path(current_app.instance_path) / "matrices"
-    return PlanSettings(portioning_time_limit_s=float(config.get("TERRIL_PORTIONING_TIME_LIMIT", 10.0)),
+    return PlanSettings(portioning_time_limit_s=config["TERRIL_PORTIONING_TIME_LIMIT"],
                         routing_time_limit_s=config["TERRIL_ROUTING_TIME_LIMIT"],
                         matrix=config["TERRIL_MATRIX_PROVIDER"], matrix_options=options,
                         matrix_cache_dir=str(cache))
