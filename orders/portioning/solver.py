@@ -13,9 +13,11 @@ Stage one (this module), variables in lots of an offer class C (same product, lo
     k_{ℓ,C} ∈ ℕ   lots of C for canteen line ℓ = (canteen c, day d, product p(C)), C available on d
     basket group variables n_g, k_{g,C}, u_{g,p} (see `baskets.py`)
 
-    Σ_C lot_C · k_{ℓ,C} ≤ ⌈need_ℓ / lot_min⌉ · lot_min            (the need rounded up to the smallest lot
-                                                                 on offer that day, SCENARIO.md: what
-                                                                 the line orders, never a lot more)
+    Σ_C lot_C · k_{ℓ,C} ≤ ⌈need_ℓ / lot_min⌉ · lot_min       (the need rounded up to the smallest lot
+                                                            on offer that day, SCENARIO.md)
+    for a line of a kind under a policy target, instead: k_{ℓ,C} ≤ ⌈need_ℓ / lot_C⌉ and
+    Σ_C lot_C · k_{ℓ,C} < need_ℓ + max_C lot_C  (rounded up to any offer's lot: a bigger lot still
+                                                 serves it when the small ones are gone)
     Σ_ℓ k_{ℓ,C} + Σ_g k_{g,C} ≤ lots_C                         (whole lots, within the offers)
 
 With S_ℓ = Σ_C grams_C k_{ℓ,C} the grams served, D_K the grams ordered by the canteens of kind K and
@@ -32,7 +34,7 @@ t_K its target, the levels, each solved to optimality then fixed as a constraint
                           for every relay point r (max-min served share)
 
 Stage two (`split.py`) splits each class between its offers: producer spread, then cost. Waste
-over the need is at most the rounding of each line up to its smallest lot; crates are ⌈quantity · unit_kg / crate_kg⌉
+over the need is at most the rounding of each line up to a lot; crates are ⌈quantity · unit_kg / crate_kg⌉
 per allocation line.
 """
 from __future__ import annotations
@@ -79,16 +81,24 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     model = cp_model.CpModel()
     class_use: dict[int, list] = defaultdict(list)
     line_k: list[dict[int, cp_model.IntVar]] = []
+    target_kinds = {kind for kind, share in prep.targets if share > 0}
     for li, line in enumerate(prep.canteen_lines):
         ks: dict[int, cp_model.IntVar] = {}
         open_classes = [ci for ci in prep.classes_by_product.get(line.product, ())
                         if prep.classes[ci].available_on(line.day)]
-        # the need rounded up to the smallest lot on offer that day (SCENARIO.md): the line's cap
-        smallest = min((prep.classes[ci].lot_mu for ci in open_classes), default=1)
-        cap_mu = -(-line.need_mu // smallest) * smallest
+        if line.kind in target_kinds:
+            # a line under a policy target may round its need up to any offer's lot (SCENARIO.md),
+            # so a bigger lot still serves it when the smaller ones are gone; never a whole lot more
+            caps = {ci: -(-line.need_mu // prep.classes[ci].lot_mu) * prep.classes[ci].lot_mu for ci in open_classes}
+            cap_mu = line.need_mu + max((prep.classes[ci].lot_mu for ci in open_classes), default=1) - 1
+        else:
+            # other lines: the need rounded up to the smallest lot on offer that day
+            smallest = min((prep.classes[ci].lot_mu for ci in open_classes), default=1)
+            cap_mu = -(-line.need_mu // smallest) * smallest
+            caps = dict.fromkeys(open_classes, cap_mu)
         for ci in open_classes:
             c = prep.classes[ci]
-            ub = min(c.lots, cap_mu // c.lot_mu)
+            ub = min(c.lots, caps[ci] // c.lot_mu)
             if ub > 0:
                 ks[ci] = model.new_int_var(0, ub, f"k[{li},{ci}]")
                 class_use[ci].append(ks[ci])
@@ -100,6 +110,13 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 
     served_g = [sum(prep.classes[ci].grams_per_lot * v for ci, v in ks.items()) if ks else 0 for ks in line_k]
     need_g = [round(line.need_kg * 1000) for line in prep.canteen_lines]
+    # what counts toward a need: for lines under a target, which may round up to a bigger lot, the
+    # grams served up to the need only (one line's rounding never stands in for another's shortfall)
+    counted_g = list(served_g)
+    for i, line in enumerate(prep.canteen_lines):
+        if line.kind in target_kinds and line_k[i]:
+            counted_g[i] = model.new_int_var(0, need_g[i], f"counted[{i}]")
+            model.add(counted_g[i] <= served_g[i])
 
     levels: list[tuple[str, object, bool, float]] = []
     for kind, share in prep.targets:
@@ -108,13 +125,8 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
         if idx and cap > 0:
             # a target counts each line's grams up to its need only: rounding one line up to its lot
             # must not stand in for another line of the same kind left short
-            useful = []
-            for i in idx:
-                upto = model.new_int_var(0, need_g[i], f"useful[{i}]")
-                model.add(upto <= served_g[i])
-                useful.append(upto)
             capped = model.new_int_var(0, cap, f"target[{kind}]")
-            model.add(capped <= sum(useful))
+            model.add(capped <= sum(counted_g[i] for i in idx))
             levels.append((f"target:{kind}", capped, True, 0.0))
     active_lines = [i for i, ks in enumerate(line_k) if ks]
     if active_lines:
@@ -127,7 +139,7 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                 idx = per_canteen[cid]
                 model.add(SHARE_SCALE * sum(served_g[i] for i in idx) >= z * sum(need_g[i] for i in idx))
             levels.append(("canteen_fairness", z, True, 0.0))
-        levels.append(("canteens", sum(served_g[i] for i in active_lines), True, 0.0))
+        levels.append(("canteens", sum(counted_g[i] for i in active_lines), True, 0.0))
     lex = Lexicographic(model, [v for ks in line_k for v in ks.values()], num_workers=num_workers)
     canteen_budget = deadline_one * CANTEEN_SHARE
     for i, (name, expr, maximize, gap) in enumerate(levels):

@@ -132,3 +132,18 @@ def test_to_dict_has_plan_keys():
     d = res.to_dict()
     assert set(d) >= {"allocations", "shortfalls", "targets", "baskets", "solver"}
     assert d["solver"]["portioning"]["status"] in ("OPTIMAL", "FEASIBLE")
+
+
+def test_a_maternelle_takes_a_bigger_lot_when_the_small_lots_are_gone():
+    # maternelle needs 3.8 kg of chou; lots of 1 kg: only 1 kg on offer; lots of 5 kg: 10 kg.
+    # The maternelle target comes first: it gets a 5-kg lot (its need rounded up to that offer's
+    # lot), not the lone 1-kg lot while the foyer takes the 5-kg lots.
+    inp = world(offers=[{"producer": "f1", "product": "chou", "quantity": 1, "unit_price": 1.7, "lot": 1},
+                        {"producer": "f2", "product": "chou", "quantity": 10, "unit_price": 1.7, "lot": 5}],
+                canteens=[{"id": "m", "kind": "maternelle"}, {"id": "fo", "kind": "foyer"}],
+                meal_orders=[meal("m", "chou", "maternelle", 38), meal("fo", "chou", "foyer", 100)])
+    res = solve(inp)
+    maternelle = next(t for t in res.targets if t.kind == "maternelle")
+    assert maternelle.missing_kg == pytest.approx(0.0) and maternelle.served == pytest.approx(1.0)
+    assert 3.8 <= served(res, "m", "chou") < 3.8 + 5
+    assert served(res, "fo", "chou") == pytest.approx(11 - served(res, "m", "chou"))  # the foyer gets the rest
