@@ -10,12 +10,19 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from app import create_app, migrate
 from app.db import make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Property tests explore the same examples on every run (a green CI stays green); set
+# HYPOTHESIS_PROFILE=explore to draw new examples while developing.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def _reset_postgres(url: str) -> None:
