@@ -19,7 +19,7 @@ PDF = {"200": {"description": "the document", "content": {"application/pdf": {},
 
 def _send(week: Week, plan, doc: documents.Document, fmt: str) -> Response:
     if fmt == "html":
-        return Response(doc.html, mimetype="text/html",
+        return Response(doc.render_html(), mimetype="text/html",
                         headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline' 'self'; "
                                                             "img-src data: 'self'; font-src 'self'"})
     data = documents.pdf_bytes(week, plan, doc)

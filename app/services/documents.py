@@ -8,6 +8,7 @@ re-plan regenerates them and a re-print of the same version returns the very sam
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +25,12 @@ from reports.from_plan import catalogues_from_scenario, documents_from_plan
 
 @dataclass(frozen=True)
 class Document:
+    """One document of the plan: its file name and how to render it (lazily: a PDF served from the
+    cache renders nothing, an HTML preview renders no PDF)."""
+
     filename: str
-    html: str
-    render_pdf: object  # () -> bytes
+    render_html: Callable[[], str]
+    render_pdf: Callable[[], bytes]
 
 
 def _documents(session: Session, week: Week, plan: Plan):
@@ -47,7 +51,7 @@ def route_sheet_doc(session: Session, week: Week, plan: Plan, day: str, vehicle:
     if not sheets:
         raise _not_found("route sheet", "feuille de route")
     sheet = sheets[0]
-    return Document(f"feuille-de-route-{day}-{_safe(vehicle)}.pdf", route_sheet.render_route_sheet_html(sheet),
+    return Document(f"feuille-de-route-{day}-{_safe(vehicle)}.pdf", lambda: route_sheet.render_route_sheet_html(sheet),
                     lambda: route_sheet.render_route_sheet_pdf(sheet))
 
 
@@ -55,7 +59,7 @@ def day_sheets_doc(session: Session, week: Week, plan: Plan, day: str) -> Docume
     sheets = _documents(session, week, plan).route_sheets_by_day().get(day)
     if not sheets:
         raise _not_found("round on that day", "tournée ce jour-là")
-    return Document(f"feuilles-de-route-{day}.pdf", route_sheet.render_day_sheets_html(sheets),
+    return Document(f"feuilles-de-route-{day}.pdf", lambda: route_sheet.render_day_sheets_html(sheets),
                     lambda: route_sheet.render_day_sheets_pdf(sheets))
 
 
@@ -64,7 +68,7 @@ def pick_list_doc(session: Session, week: Week, plan: Plan, producer: Site) -> D
     if not lists:
         raise _not_found("pick list for this producer", "bon de préparation pour ce producteur")
     return Document(f"bon-de-preparation-{_safe(producer.id)}-{week.iso_week}.pdf",
-                    pick_list.render_pick_lists_html(lists), lambda: pick_list.render_pick_lists_pdf(lists))
+                    lambda: pick_list.render_pick_lists_html(lists), lambda: pick_list.render_pick_lists_pdf(lists))
 
 
 def delivery_note_doc(session: Session, week: Week, plan: Plan, site: Site) -> Document:
@@ -72,13 +76,13 @@ def delivery_note_doc(session: Session, week: Week, plan: Plan, site: Site) -> D
     if not notes:
         raise _not_found("delivery for this site", "livraison pour ce site")
     return Document(f"bon-de-livraison-{_safe(site.id)}-{week.iso_week}.pdf",
-                    delivery_note.render_delivery_notes_html(notes),
+                    lambda: delivery_note.render_delivery_notes_html(notes),
                     lambda: delivery_note.render_delivery_notes_pdf(notes))
 
 
 def summary_doc(session: Session, week: Week, plan: Plan) -> Document:
     view = _documents(session, week, plan).summary
-    return Document(f"synthese-{week.iso_week}.pdf", summary.render_summary_html(view),
+    return Document(f"synthese-{week.iso_week}.pdf", lambda: summary.render_summary_html(view),
                     lambda: summary.render_summary_pdf(view))
 
 
