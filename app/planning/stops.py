@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import date
 
 import routing
 
@@ -146,7 +145,3 @@ def build_problems(scenario: dict, allocations: list[dict],
         problems.append(routing.RoutingProblem(day=day, depot=hub, stops=tuple(stops_by_day[day]),
                                                vehicles=vehicles, locked=locks))
     return problems
-
-
-def weekday_fr(day: str) -> str:
-    return ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")[date.fromisoformat(day).weekday()]

@@ -19,8 +19,6 @@ from app.services import audit, weeks
 from orders.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from orders.tables import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, Week
 
-OWNER_ROLE = {"producer": "producer", "relay": "relay", "canteen": "canteen"}
-
 
 def _site(session: Session, site_id: str, kind: str, field: str, user: User) -> Site:
     site = session.get(Site, site_id)
