@@ -1,4 +1,7 @@
-"""The weekly cycle of a territory: week states, deadlines, due transitions and reminders.
+"""The weekly cycle of a territory: its schedule, deadlines, due transitions and reminders.
+
+(The week states are in `orders/week_state.py`, ISO week helpers in `orders/isoweek.py`; both are
+re-exported here.)
 
 A *delivery week* is an ISO week ("2026-W49"). Its cycle runs during the week before it:
 with the default schedule, offers open Monday 08:00, offers close (and orders open) Tuesday
@@ -19,166 +22,36 @@ State machine::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orders.calendar import CanteenKind, HolidayRule, canteen_delivers_on, move_delivery_day
-
-# --------------------------------------------------------------------------- ISO weeks
+from orders.isoweek import (  # noqa: F401  (re-exported: the cycle's public names)
+    format_week,
+    iso_week_of,
+    next_week,
+    parse_week,
+    previous_week,
+    week_monday,
+)
+from orders.week_state import (  # noqa: F401  (re-exported: the cycle's public names)
+    _FORWARD,
+    DEADLINE_LEAVING,
+    DEADLINE_NAMES,
+    InvalidTransition,
+    WeekState,
+    _state,
+    allowed_transitions,
+    is_reopen,
+    next_state,
+    reopen,
+    transition,
+)
 
 _UTC = ZoneInfo("UTC")
-_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def parse_week(week: str) -> tuple[int, int]:
-    """``"2026-W49"`` → ``(2026, 49)``; anything else raises ValueError saying what is expected."""
-    if not isinstance(week, str):
-        raise ValueError(f"ISO week must be a string like '2026-W49', got {week!r}")
-    m = _WEEK_RE.match(week.strip())
-    if not m:
-        raise ValueError(f"invalid ISO week {week!r}: expected 'YYYY-Www', e.g. '2026-W49'")
-    year, num = int(m.group(1)), int(m.group(2))
-    if year < 1:
-        raise ValueError(f"invalid ISO week {week!r}: year must be positive")
-    weeks_in_year = date(year, 12, 28).isocalendar().week
-    if not 1 <= num <= weeks_in_year:
-        raise ValueError(f"invalid ISO week {week!r}: {year} has ISO weeks 01 to {weeks_in_year:02d}")
-    return year, num
-
-
-def format_week(year: int, num: int) -> str:
-    return f"{year:04d}-W{num:02d}"
-
-
-def iso_week_of(d: date) -> str:
-    """The ISO week containing ``d`` (a datetime is taken at its own local date)."""
-    if isinstance(d, datetime):
-        d = d.date()
-    iso = d.isocalendar()
-    return format_week(iso.year, iso.week)
-
-
-def week_monday(week: str) -> date:
-    """The Monday of ``week``."""
-    year, num = parse_week(week)
-    return date.fromisocalendar(year, num, 1)
-
-
-def next_week(week: str) -> str:
-    return iso_week_of(week_monday(week) + timedelta(days=7))
-
-
-def previous_week(week: str) -> str:
-    return iso_week_of(week_monday(week) - timedelta(days=7))
-
-
-# --------------------------------------------------------------------------- states
-
-
-class WeekState(StrEnum):
-    DRAFT = "draft"
-    OFFERS_OPEN = "offers_open"
-    ORDERS_OPEN = "orders_open"
-    CLOSED = "closed"
-    PLANNED = "planned"
-    PUBLISHED = "published"
-    DELIVERED = "delivered"
-
-
-class InvalidTransition(Exception):
-    """A week state change that the cycle does not allow."""
-
-    def __init__(self, from_state: WeekState | str, to_state: WeekState | str, reason: str) -> None:
-        self.from_state = from_state
-        self.to_state = to_state
-        super().__init__(f"cannot move a week from {from_state!s} to {to_state!s}: {reason}")
-
-
-_FORWARD: dict[WeekState, WeekState] = {
-    WeekState.DRAFT: WeekState.OFFERS_OPEN,
-    WeekState.OFFERS_OPEN: WeekState.ORDERS_OPEN,
-    WeekState.ORDERS_OPEN: WeekState.CLOSED,
-    WeekState.CLOSED: WeekState.PLANNED,
-    WeekState.PLANNED: WeekState.PUBLISHED,
-    WeekState.PUBLISHED: WeekState.DELIVERED,
-}
-_REOPEN: dict[WeekState, frozenset[WeekState]] = {
-    WeekState.CLOSED: frozenset({WeekState.ORDERS_OPEN, WeekState.OFFERS_OPEN}),
-    WeekState.PLANNED: frozenset({WeekState.ORDERS_OPEN, WeekState.OFFERS_OPEN}),
-}
-
-#: The deadline whose passing moves a week out of each state (the last one is not a schedule
-#: setting: it is midnight after the last delivery day).
-DEADLINE_LEAVING: dict[WeekState, str] = {
-    WeekState.DRAFT: "offers_open",
-    WeekState.OFFERS_OPEN: "offers_close",
-    WeekState.ORDERS_OPEN: "orders_close",
-    WeekState.CLOSED: "planning",
-    WeekState.PLANNED: "publish",
-    WeekState.PUBLISHED: "delivered",
-}
-DEADLINE_NAMES: tuple[str, ...] = ("offers_open", "offers_close", "orders_close", "planning", "publish")
-
-
-def _state(value: WeekState | str) -> WeekState:
-    try:
-        return WeekState(value)
-    except ValueError:
-        allowed = ", ".join(s.value for s in WeekState)
-        raise ValueError(f"unknown week state {value!r}: expected one of {allowed}") from None
-
-
-def next_state(state: WeekState | str) -> WeekState | None:
-    """The forward successor of ``state``; None once delivered."""
-    return _FORWARD.get(_state(state))
-
-
-def allowed_transitions(state: WeekState | str, *, reopen: bool = False) -> frozenset[WeekState]:
-    """States reachable from ``state``: the forward step, plus the reopenings if ``reopen``."""
-    s = _state(state)
-    out = {_FORWARD[s]} if s in _FORWARD else set()
-    if reopen:
-        out |= _REOPEN.get(s, frozenset())
-    return frozenset(out)
-
-
-def is_reopen(state: WeekState | str, to: WeekState | str) -> bool:
-    return _state(to) in _REOPEN.get(_state(state), frozenset())
-
-
-def transition(state: WeekState | str, to: WeekState | str, *, reopen: bool = False) -> WeekState:
-    """Check one state change and return the new state.
-
-    Forward steps are one at a time. A reopening (closed/planned back to orders_open or
-    offers_open) needs ``reopen=True``: only a coordinator may ask for it, and the caller
-    records who and why (``WeekEvent``). The scheduler never passes ``reopen``.
-    """
-    s, t = _state(state), _state(to)
-    if t is _FORWARD.get(s):
-        return t
-    if t in _REOPEN.get(s, frozenset()):
-        if not reopen:
-            raise InvalidTransition(s, t, "a reopening must be asked for explicitly by a coordinator")
-        return t
-    if s is t:
-        raise InvalidTransition(s, t, "the week is already in that state")
-    expected = _FORWARD.get(s)
-    hint = f"the next state is {expected.value}" if expected else "a delivered week is final"
-    raise InvalidTransition(s, t, hint)
-
-
-def reopen(state: WeekState | str, to: WeekState | str) -> WeekState:
-    """A coordinator's reopening; see :func:`transition`."""
-    if not is_reopen(state, to):
-        raise InvalidTransition(
-            state, to, "only a closed or planned week can be reopened, to orders_open or offers_open"
-        )
-    return transition(state, to, reopen=True)
 
 
 # --------------------------------------------------------------------------- schedule
