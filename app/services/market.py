@@ -66,10 +66,11 @@ def _check_version(row: SQLModel, expected: int | None) -> None:
             "If-Match")
 
 
-def _insert(session: Session, row: SQLModel, field: str) -> None:
-    """Insert `row`; the table's unique constraint refuses a second one with 409 naming `field`.
+def _create(session: Session, user: User, row: SQLModel, entity: str, field: str) -> None:
+    """The create use case's write shared by offers and orders: insert `row` and its audit entry.
 
-    No SELECT beforehand: the constraint decides, also between two requests racing each other."""
+    The table's unique constraint refuses a second one with 409 naming `field`; no SELECT
+    beforehand: the constraint decides, also between two requests racing each other."""
     session.add(row)
     try:
         session.flush()
@@ -77,6 +78,7 @@ def _insert(session: Session, row: SQLModel, field: str) -> None:
         session.rollback()
         raise Conflict("This already exists for this week; update it instead.",
                        "Cette ligne existe déjà pour cette semaine : modifiez-la plutôt.", field) from exc
+    audit.record(session, user, entity, row.id, "create", None, audit.snapshot(row), row.week_id)
 
 
 def _update(session: Session, user: User, row: SQLModel, entity: str, window: str, changes: dict,
@@ -125,8 +127,7 @@ def create_offer(session: Session, user: User, data: dict, territory_id: str) ->
     offer = Offer(week_id=week.id, producer_id=data["producer_id"], product_id=data["product_id"],
                   quantity=data["quantity"], unit_price_eur=data["unit_price_eur"], lot=data.get("lot", 1.0),
                   harvest_date=data.get("harvest_date"))
-    _insert(session, offer, "product_id")
-    audit.record(session, user, "offer", offer.id, "create", None, audit.snapshot(offer), week.id)
+    _create(session, user, offer, "offer", "product_id")
     return offer
 
 
@@ -172,8 +173,7 @@ def create_basket_order(session: Session, user: User, data: dict, territory_id: 
     order = BasketOrder(week_id=week.id, relay_point_id=data["relay_point_id"],
                         basket_type_id=data["basket_type_id"], day=data["day"], count=data["count"],
                         standing=data.get("standing", False))
-    _insert(session, order, "basket_type_id")
-    audit.record(session, user, "basket_order", order.id, "create", None, audit.snapshot(order), week.id)
+    _create(session, user, order, "basket_order", "basket_type_id")
     return order
 
 
@@ -229,8 +229,7 @@ def create_meal_order(session: Session, user: User, data: dict, territory_id: st
     weeks.check_window(session, week, "orders")
     order = MealOrder(week_id=week.id, canteen_id=data["canteen_id"], day=data["day"], lines=lines,
                       standing=data.get("standing", False))
-    _insert(session, order, "day")
-    audit.record(session, user, "meal_order", order.id, "create", None, audit.snapshot(order), week.id)
+    _create(session, user, order, "meal_order", "day")
     return order
 
 
