@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 
 from app.db import engine
 from app.errors import problem
-from app.models_trust import IdempotencyRecord
+from app.models import IdempotencyRecord
 
 log = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"

@@ -10,7 +10,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models import ROLES
-from orders.tables import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
+from orders.vocabulary import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Expected a local time HH:MM.")
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$",

@@ -16,7 +16,7 @@ from app import schemas
 from app.api.common import paginate
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
-from app.models_cycle import JOB_OUTCOMES, JobRun, Notification
+from app.models import JOB_OUTCOMES, JobRun, Notification
 from app.services import audit, weeks
 from orders import cycle
 from orders.calendar import HolidayRule

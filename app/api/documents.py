@@ -9,9 +9,9 @@ from app.api.common import territory_id
 from app.api.plans import visible_round
 from app.auth import current_user, forbid_unless, require
 from app.db import get_session
+from app.models import Site, Week
 from app.services import documents, planning, weeks
 from orders.errors import NotFound
-from orders.tables import Site, Week
 
 blp = Blueprint("documents", "documents", url_prefix="/api/v1", description="Documents imprimables (PDF)")
 PDF = {"200": {"description": "the document", "content": {"application/pdf": {}, "text/html": {}}}}

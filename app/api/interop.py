@@ -20,11 +20,10 @@ from app.errors import problem
 from app.interop import dfc, ical, macantine, market_rows, spreadsheets
 from app.interop.market_rows import RowRejected
 from app.interop.spreadsheets import TableError
-from app.models import User
+from app.models import Site, User
 from app.schemas import WEEK
 from app.services import planning, weeks
 from orders.errors import InvalidInput, NotFound
-from orders.tables import Site
 
 blp = Blueprint("interop", "interop", url_prefix="/api/v1",
                 description="Formats d'échange : tableurs, DFC (JSON-LD), Ma Cantine, calendriers")

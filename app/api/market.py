@@ -13,8 +13,8 @@ from app import schemas
 from app.api.common import etag, if_match, paginate, territory_id
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
+from app.models import BasketOrder, MealOrder, Offer, Week
 from app.services import market
-from orders.tables import BasketOrder, MealOrder, Offer, Week
 
 blp = Blueprint("market", "market", url_prefix="/api/v1", description="Offres et commandes de la semaine")
 

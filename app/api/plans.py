@@ -9,10 +9,9 @@ from app import schemas
 from app.api.common import paginate, territory_id
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
-from app.models import Plan, Round, RoundStop
+from app.models import Plan, Round, RoundStop, Week
 from app.services import planning, weeks
 from orders.errors import NotFound
-from orders.tables import Week
 
 blp = Blueprint("plans", "plans", url_prefix="/api/v1", description="Répartition, tournées et publication")
 RoundPage = schemas.page_schema(schemas.RoundSchema, "RoundPage")

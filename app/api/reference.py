@@ -15,9 +15,9 @@ from app import schemas
 from app.api.common import paginate, territory_id
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
+from app.models import BasketType, Grammage, Product, Site, Vehicle
 from app.services import audit
 from orders.errors import Conflict, NotFound
-from orders.tables import BasketType, Grammage, Product, Site, Vehicle
 
 
 def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type[schemas.Schema],

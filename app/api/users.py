@@ -9,10 +9,9 @@ from app import schemas
 from app.api.common import paginate, territory_id
 from app.auth import create_user, current_user, require
 from app.db import get_session, unit_of_work
-from app.models import AuditEntry, User
+from app.models import AuditEntry, Site, User
 from app.services import weeks
 from orders.errors import InvalidInput, NotFound
-from orders.tables import Site
 
 blp = Blueprint("users", "users", url_prefix="/api/v1", description="Utilisateurs et journal d'audit")
 UserPage = schemas.page_schema(schemas.UserSchema, "UserPage")

@@ -9,8 +9,8 @@ from app import schemas
 from app.api.common import paginate, territory_id
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
+from app.models import Week
 from app.services import weeks
-from orders.tables import Week
 
 blp = Blueprint("weeks", "weeks", url_prefix="/api/v1/weeks", description="Semaines et cycle hebdomadaire")
 WeekPage = schemas.page_schema(schemas.WeekSchema, "WeekPage")

@@ -27,9 +27,9 @@ from pyld import jsonld
 from sqlmodel import Session, select
 
 from app.interop.spreadsheets import Record
+from app.models import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, Week
 from app.services import weeks
 from orders.errors import InvalidInput
-from orders.tables import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, Week
 
 CONTEXT_URL = "https://www.datafoodconsortium.org/wp-content/plugins/wordpress-context-jsonld/context.jsonld"
 CONTEXT_FILE = Path(__file__).parent / "data" / "dfc_context.jsonld"

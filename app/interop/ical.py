@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlmodel import Session, select
 
-from app.models import Round, RoundStop
-from orders.tables import Site
+from app.models import Round, RoundStop, Site
 
 PRODID = "-//Terril//Circuit court Lens-Lievin//FR"
 DOMAIN = "terril"

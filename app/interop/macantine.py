@@ -20,9 +20,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.interop.spreadsheets import write_csv
-from app.models import Plan
+from app.models import Offer, Plan, Product, Site, Week
 from orders.errors import InvalidInput
-from orders.tables import Offer, Product, Site, Week
 
 COLUMNS = ("siret", "description", "fournisseur", "date", "prix_ht", "famille_produits", "categories_egalim",
            "origine", "est_circuit_court", "est_local", "definition_local", "definition_local_km")

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.interop.spreadsheets import Record, cell_error
-from app.models import User
+from app.models import BasketOrder, MealOrder, Offer, User, Week
 from app.services import market, weeks
 from orders.errors import DomainError
-from orders.tables import BasketOrder, MealOrder, Offer, Week
 
 
 class RowRejected(Exception):

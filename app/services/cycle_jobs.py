@@ -32,12 +32,21 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from app.models import User
-from app.models_cycle import JobRun, Notification
+from app.models import (
+    BasketOrder,
+    JobRun,
+    MealOrder,
+    Notification,
+    Offer,
+    Site,
+    Territory,
+    User,
+    Week,
+    WeekEvent,
+)
 from app.services import audit, notify, weeks
 from orders import calendar, cycle
 from orders.errors import DomainError
-from orders.tables import BasketOrder, MealOrder, Offer, Site, Territory, Week, WeekEvent
 
 log = logging.getLogger(__name__)
 

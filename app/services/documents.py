@@ -15,10 +15,9 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, select
 
-from app.models import Plan
+from app.models import Plan, Site, Week
 from app.services.scenario import export_scenario
 from orders.errors import NotFound
-from orders.tables import Site, Week
 from reports import delivery_note, pick_list, route_sheet, summary
 from reports.from_plan import catalogues_from_scenario, documents_from_plan
 

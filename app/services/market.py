@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel, select
 
-from app.models import User
+from app.models import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, User, Week
 from app.services import audit, weeks
 from orders.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from orders.tables import BasketOrder, BasketType, Grammage, MealOrder, Offer, Product, Site, Week
 
 
 def _site(session: Session, site_id: str, kind: str, field: str, user: User) -> Site:

@@ -22,8 +22,7 @@ from email.utils import formataddr, make_msgid
 
 from sqlmodel import Session, select
 
-from app.models import User
-from app.models_cycle import Notification
+from app.models import Notification, User
 from orders.cycle import format_when_fr, week_monday
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,11 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, delete, select
 
-from app.models import Plan, Round, RoundStop, User
+from app.models import Plan, Round, RoundStop, User, Vehicle, Week
 from app.planning.pipeline import PlanSettings, portion, route
 from app.services import audit, weeks
 from app.services.scenario import export_scenario
 from orders.errors import Conflict, NotFound
-from orders.tables import Vehicle, Week
 
 log = logging.getLogger(__name__)
 PLANNABLE = ("closed", "planned")

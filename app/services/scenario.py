@@ -18,10 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, delete, select
 
-from app.models import User
-from app.services import audit, weeks
-from orders.errors import InvalidInput
-from orders.tables import (
+from app.models import (
     BasketOrder,
     BasketType,
     Grammage,
@@ -30,9 +27,12 @@ from orders.tables import (
     Product,
     Site,
     Territory,
+    User,
     Vehicle,
     Week,
 )
+from app.services import audit, weeks
+from orders.errors import InvalidInput
 
 
 def slugify(text: str) -> str:

@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app.models import User
+from app.models import Territory, User, Week, WeekEvent
 from app.services import audit
 from orders import cycle
 from orders.errors import Conflict, DeadlinePassed, InvalidInput, NotFound
-from orders.tables import Territory, Week, WeekEvent
 
 STATE_ORDER = [state.value for state in cycle.WeekState]
 

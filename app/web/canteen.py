@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from app.db import get_session, unit_of_work
+from app.models import Grammage, MealOrder, Site, Week
 from app.services import documents, market, planning, weeks
 from app.web.blueprint import blp
 from app.web.common import chosen_week, own_site, page, products, send_pdf, territory_weeks, user
@@ -18,7 +19,6 @@ from orders import cycle
 from orders.errors import DomainError, InvalidInput
 from orders.grammage import Grammage as GrammageRule
 from orders.grammage import GrammageTable
-from orders.tables import Grammage, MealOrder, Site, Week
 
 KIND_GROUPS = {"maternelle": ["maternelle"], "elementaire": ["elementaire"], "foyer": ["foyer"]}
 

@@ -9,10 +9,9 @@ from sqlmodel import select
 
 from app.auth import current_user
 from app.db import get_session
-from app.models import User
+from app.models import Product, Site, User, Week
 from app.services import documents, weeks
 from orders import cycle
-from orders.tables import Product, Site, Week
 
 ROLE_FR = {"coordinator": "Coordination", "producer": "Producteur", "relay": "Point relais",
            "canteen": "Cantine", "driver": "Chauffeur"}

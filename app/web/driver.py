@@ -9,11 +9,10 @@ from sqlmodel import select
 from app.api.plans import visible_round
 from app.auth import current_user
 from app.db import get_session
-from app.models import Round, RoundStop
+from app.models import Round, RoundStop, Vehicle, Week
 from app.services import documents, planning
 from app.web.blueprint import blp
 from app.web.common import chosen_week, page, send_pdf, sites, territory_of, territory_weeks
-from orders.tables import Vehicle, Week
 
 
 def rounds_of_week(week: Week | None, driver_only: bool) -> list[Round]:

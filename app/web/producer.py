@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from app.db import get_session, unit_of_work
+from app.models import Offer, Week
 from app.services import documents, market, planning, weeks
 from app.web.blueprint import blp
 from app.web.common import (
@@ -19,7 +20,6 @@ from app.web.common import (
 )
 from orders import cycle
 from orders.errors import DomainError
-from orders.tables import Offer, Week
 
 
 def _offers(week: Week | None, site_id: str) -> dict[str, Offer]:

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from app.db import get_session, unit_of_work
+from app.models import BasketOrder, BasketType, Week
 from app.services import market, planning, weeks
 from app.web.blueprint import blp
 from app.web.common import chosen_week, own_site, page, products, territory_weeks, user
 from orders import cycle
 from orders.errors import DomainError
-from orders.tables import BasketOrder, BasketType, Week
 
 
 def _types() -> list[BasketType]:

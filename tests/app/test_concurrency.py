@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from app.db import get_session
-from orders.tables import BasketOrder
+from app.models import BasketOrder
 from tests.app.world import WEEK, build_world
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app.db import unit_of_work
 from app.interop import dfc
-from orders.tables import BasketOrder, MealOrder, Offer
+from app.models import BasketOrder, MealOrder, Offer
 from tests.app.world import WEEK, build_world
 
 DFCB = Namespace(dfc.DFC_B)

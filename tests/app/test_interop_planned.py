@@ -11,9 +11,8 @@ from sqlmodel import select
 
 from app.db import unit_of_work
 from app.interop.macantine import COLUMNS, Purchase, shares
-from app.models import Round, RoundStop, User
+from app.models import Offer, Round, RoundStop, User
 from app.services import planning, weeks
-from orders.tables import Offer
 from tests.app.planned_world import planned_app
 from tests.app.world import WEEK
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.db import unit_of_work
 from app.interop.spreadsheets import neutralise, write_csv, write_xlsx
-from orders.tables import BasketOrder, MealOrder, Offer
+from app.models import BasketOrder, MealOrder, Offer
 from tests.app.world import WEEK, build_world
 
 

@@ -5,8 +5,7 @@ import pytest
 from sqlmodel import select
 
 from app.db import get_session
-from app.models import AuditEntry
-from orders.tables import BasketOrder, MealOrder, Offer
+from app.models import AuditEntry, BasketOrder, MealOrder, Offer
 from tests.app.world import WEEK, build_world
 
 PROBLEM = "application/problem+json"
@@ -149,7 +148,7 @@ def test_canteen_meal_order_needs_a_grammage_for_each_age_group(app, orders_worl
     assert res.json["lines"] == [{"product": "carotte", "meals": {"maternelle": 80}}]
     with app.app_context():
         from app.db import unit_of_work
-        from orders.tables import Grammage
+        from app.models import Grammage
 
         with unit_of_work() as session:
             for row in session.exec(select(Grammage).where(Grammage.product_id == "poire")).all():
@@ -185,7 +184,7 @@ def test_coordinator_reopens_a_week_with_a_reason_and_it_is_recorded(app, orders
                      {"to": "orders_open", "reason": "La cantine de Grenay a oublié"})
     assert res.status_code == 200 and res.json["state"] == "orders_open"
     with app.app_context():
-        from orders.tables import WeekEvent
+        from app.models import WeekEvent
 
         events = get_session().exec(select(WeekEvent).order_by(WeekEvent.id)).all()
         assert [(e.from_state, e.to_state) for e in events][-1] == ("closed", "orders_open")

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.auth import create_user
 from app.db import get_session
-from app.models_cycle import Notification
+from app.models import Notification
 from app.services import notify
 from tests.app.world import build_world
 

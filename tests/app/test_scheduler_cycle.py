@@ -14,10 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db import get_session
-from app.models import User
-from app.models_cycle import JobRun, Notification
+from app.models import BasketOrder, JobRun, MealOrder, Notification, Offer, User, Week, WeekEvent
 from app.services import cycle_jobs, weeks
-from orders.tables import BasketOrder, MealOrder, Offer, Week, WeekEvent
 from tests.app.test_notify import smtp_sink  # noqa: F401  (fixture)
 from tests.app.world import build_world
 

@@ -9,8 +9,7 @@ from sqlmodel import select
 
 from app import scheduler
 from app.db import get_session
-from app.models_cycle import JobRun
-from orders.tables import Week
+from app.models import JobRun, Week
 from tests.app.world import build_world
 from tests.conftest import PG_URL
 

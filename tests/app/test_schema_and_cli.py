@@ -57,7 +57,7 @@ def test_cli_demo_loads_the_territory(app, runner):
     from sqlmodel import select
 
     from app.db import get_session
-    from orders.tables import Site, Week
+    from app.models import Site, Week
 
     tokens_file = app.instance_path + "/test-demo-tokens.json"
     result = runner.invoke(args=["demo", "--tokens", tokens_file], env={"TERRIL_DEMO_PASSWORD": "mot-de-passe-demo"})

@@ -7,8 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.db import get_session
-from app.models_trust import IdempotencyRecord
-from orders.tables import BasketOrder, Offer
+from app.models import BasketOrder, IdempotencyRecord, Offer
 from tests.app.world import WEEK, build_world
 
 ORDER = {"week": WEEK, "relay_point_id": None, "basket_type_id": "petit", "day": "2026-12-04", "count": 7}

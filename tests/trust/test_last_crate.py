@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import select
 
 from app.db import get_session
-from orders.tables import MealOrder, Offer
+from app.models import MealOrder, Offer
 from tests.app.world import WEEK, build_world
 
 N = 8

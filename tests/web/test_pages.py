@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from app.db import get_session
-from orders.tables import MealOrder, Offer
+from app.models import MealOrder, Offer
 from tests.web.people import WEEK, build_people, csrf_of, sign_in
 
 

@@ -16,11 +16,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-SITE_KINDS = ("hub", "producer", "relay", "canteen")
-CANTEEN_KINDS = ("maternelle", "elementaire", "foyer")
-AGE_GROUPS = ("maternelle", "elementaire", "adulte", "foyer")
-PRODUCT_UNITS = ("kg", "piece", "bunch", "dozen")
-
 
 class Territory(SQLModel, table=True):
     """A territory shares one hub, one fleet, one cycle schedule and its policy targets."""

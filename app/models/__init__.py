@@ -1,0 +1,35 @@
+"""The SQLModel tables, one module per group; every table is registered on SQLModel's metadata by
+importing this package (Alembic compares that metadata against the migrations).
+
+* `market`: territory, sites, catalogue, fleet, weeks, offers and orders;
+* `users`: users, API tokens and the audit trail;
+* `plans`: stored plan versions, rounds and their stops;
+* `cycle`: what the scheduler did and the notifications it sent;
+* `trust`: stored answers of idempotent POSTs.
+
+The pure packages (`orders/`, `routing/`, `reports/`) never import these: they read and write the
+typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
+"""
+from app.models.cycle import JOB_OUTCOMES, NOTIFICATION_STATUSES, JobRun, Notification
+from app.models.market import (
+    BasketOrder,
+    BasketType,
+    Grammage,
+    MealOrder,
+    Offer,
+    Product,
+    Site,
+    Territory,
+    Vehicle,
+    Week,
+    WeekEvent,
+)
+from app.models.plans import Plan, Round, RoundStop
+from app.models.trust import IdempotencyRecord
+from app.models.users import ROLES, ApiToken, AuditEntry, User
+
+__all__ = [
+    "JOB_OUTCOMES", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
+    "JobRun", "MealOrder", "Notification", "Offer", "Plan", "Product", "Round", "RoundStop", "Site",
+    "Territory", "User", "Vehicle", "Week", "WeekEvent",
+]
