@@ -7,14 +7,16 @@ import os
 from flask import Flask
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     from app import config
 
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):  # shared by every process of this instance (app/config.py)
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

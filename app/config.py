@@ -5,7 +5,7 @@
 | `DATABASE_URL` | `sqlite:///<instance>/terril.db` | SQLAlchemy URL; `postgresql://…` for PostgreSQL |
 | `TERRIL_TIMEZONE` | `Europe/Paris` | timezone of deadlines and rounds |
 | `TERRIL_TERRITORY` | `lens-lievin` | territory used when a request names none |
-| `SECRET_KEY` | random per process | signs session cookies (set it in production) |
+| `SECRET_KEY` | `<instance>/secret_key` | signs session cookies; unset: generated once into that file (0600) and shared by every process on the instance |
 | `TERRIL_MATRIX_PROVIDER` | `haversine` | `haversine` (embedded) or `osrm` |
 | `TERRIL_OSRM_URL` | `http://127.0.0.1:5000` | OSRM base URL when the provider is `osrm` |
 | `TERRIL_DOCUMENTS_DIR` | `<instance>/documents` | where published PDFs are cached |
@@ -16,9 +16,12 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"
 
 
 def from_environment(instance_path: str) -> dict:
@@ -28,7 +31,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{instance / 'terril.db'}",
         "TERRIL_TIMEZONE": env.get("TERRIL_TIMEZONE", "Europe/Paris"),
         "TERRIL_TERRITORY": env.get("TERRIL_TERRITORY", "lens-lievin"),
-        "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,  # None: `instance_secret_key()` (create_app)
         "TERRIL_MATRIX_PROVIDER": env.get("TERRIL_MATRIX_PROVIDER", "haversine"),
         "TERRIL_OSRM_URL": env.get("TERRIL_OSRM_URL", "http://127.0.0.1:5000"),
         "TERRIL_DOCUMENTS_DIR": env.get("TERRIL_DOCUMENTS_DIR") or str(instance / "documents"),
@@ -52,3 +55,30 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally, see app/api/docs_assets.py
         "JSON_SORT_KEYS": False,
     }
+
+
+def instance_secret_key(instance_path: str | os.PathLike[str]) -> str:
+    """The key stored in `<instance>/secret_key`, created on first use (mode 0600).
+
+    Every process of one instance (gunicorn workers, the scheduler, the CLI) reads the same file,
+    so a session cookie signed by one is accepted by all. Creation is race-free: the key is written
+    to a private temporary file then hard-linked into place, which fails if another process won
+    the race; everyone then reads the winner's complete file.
+    """
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key: delete it (a new one is generated) "
+                           "or set SECRET_KEY")
+    return key
