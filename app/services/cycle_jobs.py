@@ -22,7 +22,9 @@ moves it forward by hand, the scheduler takes over again.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import logging
 import time as monotonic
 from dataclasses import dataclass, field
@@ -95,7 +97,7 @@ def _tick_territory(session: Session, territory_id: str, now: datetime, mailer: 
         schedule = weeks.schedule_of(terr)
     except ValueError as exc:
         _record_once(session, "schedule", terr.id, None, now, "error", {"error": str(exc)},
-                     f"{terr.id}:bad-schedule:{abs(hash(str(terr.schedule))) % 10**12}")
+                     bad_schedule_key(terr.id, terr.schedule))
         report.errors.append(f"{terr.id}: {exc}")
         return
     current = cycle.iso_week_of(now.astimezone(schedule.tz).date())
@@ -128,6 +130,13 @@ def _record(session: Session, job: str, territory_id: str | None, week: str | No
                  finished=now + timedelta(seconds=elapsed), outcome=outcome, detail=detail)
     session.add(run)
     return run
+
+
+def bad_schedule_key(territory_id: str, schedule) -> str:
+    """The once-only key of "this schedule is invalid": a SHA-256 of the schedule's canonical JSON, the
+    same in every process (the builtin `hash()` is salted per process: a restart would record it again)."""
+    text = json.dumps(schedule, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return f"{territory_id}:bad-schedule:{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def _done(session: Session, key: str) -> bool:
