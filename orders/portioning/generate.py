@@ -127,6 +127,7 @@ def generate_scenario(seed: int = 0, producers: int = 5, products: int = 14, can
             p.pop(key)
     return {
         "territory": "Lens-Liévin", "week": week, "products": prods,
+        "hub": {"id": "hub", "name": "Base 11/19", "lat": 50.4574, "lon": 2.7937},
         "producers": [{"id": f, "name": f.replace("-", " ").title()} for f in farms],
         "offers": offers, "grammages": grammages, "canteens": cants, "meal_orders": meal_orders,
         "relay_points": rps, "basket_types": BASKET_TYPES, "basket_orders": basket_orders,

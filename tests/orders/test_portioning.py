@@ -13,8 +13,10 @@ def world(offers, meal_orders=(), canteens=(), basket_orders=(), targets=None, p
                             {"id": "courge", "name": "Courge", "crate_kg": 12}]
     grammages = [{"product": p["id"], "age_group": a, "grams": grams, "yield": 1.0}
                  for p in products for a in ("maternelle", "elementaire", "foyer", "adulte")]
+    producers = sorted({o["producer"] for o in offers})
     return PortioningInput.from_dict({
-        "week": "2026-W49", "products": products, "offers": list(offers), "grammages": grammages,
+        "territory": "Test", "week": "2026-W49", "hub": {"id": "hub"},
+        "producers": [{"id": f} for f in producers], "products": products, "offers": list(offers), "grammages": grammages,
         "canteens": list(canteens), "meal_orders": list(meal_orders),
         "relay_points": [{"id": "rp-1"}, {"id": "rp-2"}],
         "basket_types": [{"id": "petit", "price": 12.0, "target_kg": 4.0, "min_products": 3,
