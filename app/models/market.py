@@ -47,6 +47,7 @@ class Site(SQLModel, table=True):
     window_end: str | None = Field(default=None, max_length=5)
     service_min: int = 10
     collect: bool = False
+    siret: str | None = Field(default=None, max_length=14)  # canteens: for Ma Cantine (app/interop/macantine.py)
 
 
 class Product(SQLModel, table=True):
@@ -57,6 +58,7 @@ class Product(SQLModel, table=True):
     crate_kg: float = 10.0
     cold: bool = False
     kg_per_unit: float = 1.0
+    vat_rate: float = 5.5  # French VAT, % of the price before tax (food: 5.5), on DFC prices
 
 
 class Grammage(SQLModel, table=True):
