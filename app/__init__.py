@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import api, cli, db, errors, idempotency, scheduler, security, web
+    from app import api, cli, db, errors, idempotency, maintenance, scheduler, security, web
     from app.api import cycle as cycle_api
     from reports.render import check_fonts
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.init_app(app)
     idempotency.init_app(app)
     cli.init_app(app)
+    maintenance.init_app(app)
     scheduler.init_app(app)
     web.init_app(app)
 

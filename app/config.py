@@ -12,6 +12,8 @@
 | `TERRIL_SMTP_HOST` / `_PORT` / `_SENDER` | `127.0.0.1` / `25` / `terril@localhost` | notification e-mails |
 | `TERRIL_ROUTING_TIME_LIMIT` | `2` | seconds the routing search may use per day |
 | `TERRIL_PORTIONING_TIME_LIMIT` | `2` | seconds the portioning may use (a regional week: 20) |
+| `TERRIL_IDEMPOTENCY_KEEP_HOURS` | `24` | age after which the nightly purge forgets an `Idempotency-Key` |
+| `TERRIL_CACHE_KEEP_DAYS` | `14` | age after which the nightly purge deletes superseded PDF folders and matrix files |
 | `TERRIL_SCHEDULER_TICK_S` / `_LOCK_RETRY_S` / `_MISFIRE_GRACE_S` | `60` / `30` / `300` | scheduler (docs/scheduler.md) |
 """
 from __future__ import annotations
@@ -42,6 +44,8 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_PORTIONING_TIME_LIMIT": float(env.get("TERRIL_PORTIONING_TIME_LIMIT", "2")),
         "TERRIL_AUTH_FAILURES_PER_MINUTE": int(env.get("TERRIL_AUTH_FAILURES_PER_MINUTE", "20")),
         "TERRIL_MACANTINE_MAPPING": env.get("TERRIL_MACANTINE_MAPPING") or None,
+        "TERRIL_IDEMPOTENCY_KEEP_HOURS": float(env.get("TERRIL_IDEMPOTENCY_KEEP_HOURS", "24")),
+        "TERRIL_CACHE_KEEP_DAYS": float(env.get("TERRIL_CACHE_KEEP_DAYS", "14")),
         "TERRIL_SCHEDULER_TICK_S": int(env.get("TERRIL_SCHEDULER_TICK_S", "60")),
         "TERRIL_SCHEDULER_LOCK_RETRY_S": float(env.get("TERRIL_SCHEDULER_LOCK_RETRY_S", "30")),
         "TERRIL_SCHEDULER_MISFIRE_GRACE_S": int(env.get("TERRIL_SCHEDULER_MISFIRE_GRACE_S", "300")),

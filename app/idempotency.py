@@ -26,7 +26,7 @@ import re
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 from sqlmodel import Session, select
 
 from app.db import engine
@@ -145,11 +145,12 @@ def _after_request(response):
 
 
 def purge(session: Session, before: datetime) -> int:
-    """Forget records created before `before` (a retry window of a day is plenty); returns the count."""
-    rows = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.created_at < before)).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+    """Forget records created before `before` (a retry window of a day is plenty); returns the count.
+
+    Run daily by the scheduler and by `flask --app wsgi purge` (app/services/purge.py); the caller
+    commits."""
+    result = session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < before))
+    return int(result.rowcount or 0)
 
 
 def init_app(app: Flask) -> None:

@@ -42,6 +42,8 @@ from sqlmodel import Session
 log = logging.getLogger(__name__)
 
 TICK_JOB_ID = "terril-cycle-tick"
+#: The nightly purge (app/services/purge.py): a cron trigger, so a restart never postpones it.
+PURGE_JOB_ID = "terril-purge"
 JOBSTORE_TABLE = "apscheduler_jobs"
 #: The advisory lock key: a fixed 63-bit number ("terril" + "sched" as text, folded).
 LOCK_ID = int.from_bytes(b"terrilsc", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -177,6 +179,17 @@ def lock_for(engine: Engine) -> SchedulerLock:
 _RUNNING: dict[str, TerrilScheduler] = {}
 
 
+def run_purge() -> None:
+    """The stored nightly job: expired idempotency records and superseded caches."""
+    sched = _RUNNING.get("active")
+    if sched is None:
+        log.warning("scheduler.purge_without_scheduler")
+        return
+    from app.maintenance import run_purge as purge_now
+
+    log.info("scheduler.purge %s", purge_now(sched.app, datetime.now(UTC)).summary_fr())
+
+
 def run_tick() -> None:
     """The stored job: one tick of every territory at the current time."""
     sched = _RUNNING.get("active")
@@ -223,6 +236,8 @@ class TerrilScheduler:
             sched = self._make_scheduler()
             sched.start()
             sched.add_job(run_tick, "interval", seconds=self.interval_s, id=TICK_JOB_ID, name="cycle tick",
+                          replace_existing=True)
+            sched.add_job(run_purge, "cron", hour=3, minute=17, id=PURGE_JOB_ID, name="nightly purge",
                           replace_existing=True)
             self.scheduler = sched
             _RUNNING["active"] = self

@@ -214,3 +214,26 @@ def provider_from_config(name: str = "haversine", *, cache_dir: str | os.PathLik
     if cache_dir is not None:
         provider = CachedProvider(provider, cache_dir, namespace)
     return provider
+
+
+def purge_cache(directory: str | os.PathLike[str], before: float) -> list[Path]:
+    """Delete the cached matrix files (and leftover temporary files) of `directory` last written
+    before `before` (a POSIX timestamp); returns the deleted paths.
+
+    Files are named by the hash of (namespace = ISO week, provider, points): an old file belongs
+    to a past week or to a set of sites that no longer exists, and is recomputed if ever needed.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        return []
+    removed = []
+    for path in sorted(root.iterdir()):
+        if path.suffix not in (".json", ".tmp") or not path.is_file():
+            continue
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # another process purged it first
+            continue
+    return removed

@@ -138,3 +138,27 @@ def render_set(docs, out_dir: Path, iso_week: str, site_ids: dict[str, str] | No
               delivery_note.render_delivery_notes_pdf(notes))
     write(f"synthese-{iso_week}.pdf", summary.render_summary_pdf(docs.summary))
     return written
+
+
+def purge_cache(session: Session, root: Path, before: float) -> list[Path]:
+    """Delete the cached PDF folders of superseded plan versions last written before `before` (a POSIX
+    timestamp); the current version's folder of every week is always kept. Returns the deleted folders.
+
+    Layout: `root/<territory>/<week>/v<version>/` (see `cache_dir`).
+    """
+    import shutil
+
+    current = {(_safe(week.territory_id), week.iso_week, f"v{plan.version}")
+               for plan, week in session.exec(select(Plan, Week).join(Week, Week.id == Plan.week_id)
+                                              .where(Plan.current == True)).all()}  # noqa: E712
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    for folder in sorted(root.glob("*/*/v*")):
+        if not folder.is_dir() or (folder.parts[-3], folder.parts[-2], folder.name) in current:
+            continue
+        newest = max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.iterdir())])
+        if newest < before:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
