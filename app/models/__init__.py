@@ -5,12 +5,14 @@ importing this package (Alembic compares that metadata against the migrations).
 * `users`: users, API tokens and the audit trail;
 * `plans`: stored plan versions, rounds and their stops;
 * `cycle`: what the scheduler did and the notifications it sent;
-* `trust`: stored answers of idempotent POSTs.
+* `trust`: stored answers of idempotent POSTs;
+* `jobs`: long work run by the task queue (state, progress, result, lease).
 
 The pure packages (`orders/`, `routing/`, `reports/`) never import these: they read and write the
 typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
 """
 from app.models.cycle import JOB_OUTCOMES, NOTIFICATION_STATUSES, JobRun, Notification
+from app.models.jobs import FINISHED_STATES, JOB_KINDS, JOB_STATES, Job
 from app.models.market import (
     BasketOrder,
     BasketType,
@@ -29,7 +31,7 @@ from app.models.trust import IdempotencyRecord
 from app.models.users import ROLES, ApiToken, AuditEntry, User
 
 __all__ = [
-    "JOB_OUTCOMES", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
+    "FINISHED_STATES", "JOB_KINDS", "JOB_OUTCOMES", "JOB_STATES", "Job", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
     "JobRun", "MealOrder", "Notification", "Offer", "Plan", "Product", "Round", "RoundStop", "Site",
     "Territory", "User", "Vehicle", "Week", "WeekEvent",
 ]
