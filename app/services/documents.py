@@ -109,34 +109,60 @@ def write_week(session: Session, week: Week, plan: Plan, root: Path) -> list[Pat
     return render_set(_documents(session, week, plan), cache_dir(week, plan, root), week.iso_week, site_ids)
 
 
-def render_set(docs, out_dir: Path, iso_week: str, site_ids: dict[str, str] | None = None) -> list[Path]:
-    """Write a whole DocumentSet as PDFs: one per round, per day, per producer, per site, the summary."""
+@dataclass(frozen=True)
+class DocumentFile:
+    """One PDF of a week's set: its file name, what it is (`kind`, `key`: what the API addresses it
+    by) and how to render it. A publication renders these one by one, in parallel tasks."""
+
+    filename: str
+    kind: str  # route_sheet (day, vehicle) | day_sheets (day,) | pick_list (site,) | delivery_note (site,) | summary ()
+    key: tuple
+    render_pdf: Callable[[], bytes]
+
+
+def document_files(docs, iso_week: str, site_ids: dict[str, str] | None = None) -> list[DocumentFile]:
+    """Every PDF of a DocumentSet: one per round, per day, per producer, per site, the summary."""
     site_ids = site_ids or {}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def write(name: str, data: bytes) -> None:
-        path = out_dir / name
-        path.write_bytes(data)
-        written.append(path)
-
+    out: list[DocumentFile] = []
     for sheet in docs.route_sheets:
-        write(f"feuille-de-route-{sheet.day}-{_safe(sheet.vehicle)}.pdf", route_sheet.render_route_sheet_pdf(sheet))
+        out.append(DocumentFile(f"feuille-de-route-{sheet.day}-{_safe(sheet.vehicle)}.pdf", "route_sheet",
+                                (sheet.day, sheet.vehicle), lambda s=sheet: route_sheet.render_route_sheet_pdf(s)))
     for day, sheets in docs.route_sheets_by_day().items():
-        write(f"feuilles-de-route-{day}.pdf", route_sheet.render_day_sheets_pdf(sheets))
+        out.append(DocumentFile(f"feuilles-de-route-{day}.pdf", "day_sheets", (day,),
+                                lambda s=sheets: route_sheet.render_day_sheets_pdf(s)))
     by_producer: dict[str, list] = {}
     for item in docs.pick_lists:
         by_producer.setdefault(item.producer, []).append(item)
     for name, lists in by_producer.items():
-        write(f"bon-de-preparation-{_safe(site_ids.get(name, name))}-{iso_week}.pdf",
-              pick_list.render_pick_lists_pdf(lists))
+        site = site_ids.get(name, name)
+        out.append(DocumentFile(f"bon-de-preparation-{_safe(site)}-{iso_week}.pdf", "pick_list", (site,),
+                                lambda v=lists: pick_list.render_pick_lists_pdf(v)))
     by_site: dict[str, list] = {}
     for note in docs.delivery_notes:
         by_site.setdefault(note.recipient, []).append(note)
     for name, notes in by_site.items():
-        write(f"bon-de-livraison-{_safe(site_ids.get(name, name))}-{iso_week}.pdf",
-              delivery_note.render_delivery_notes_pdf(notes))
-    write(f"synthese-{iso_week}.pdf", summary.render_summary_pdf(docs.summary))
+        site = site_ids.get(name, name)
+        out.append(DocumentFile(f"bon-de-livraison-{_safe(site)}-{iso_week}.pdf", "delivery_note", (site,),
+                                lambda v=notes: delivery_note.render_delivery_notes_pdf(v)))
+    out.append(DocumentFile(f"synthese-{iso_week}.pdf", "summary", (),
+                            lambda: summary.render_summary_pdf(docs.summary)))
+    return out
+
+
+def week_document_files(session: Session, week: Week, plan: Plan) -> list[DocumentFile]:
+    """The PDFs of a week's plan version (what a publication renders, in parts: `app/jobs/`)."""
+    site_ids = {s.name: s.id for s in session.exec(select(Site)).all()}
+    return document_files(_documents(session, week, plan), week.iso_week, site_ids)
+
+
+def render_set(docs, out_dir: Path, iso_week: str, site_ids: dict[str, str] | None = None) -> list[Path]:
+    """Write a whole DocumentSet as PDFs: one per round, per day, per producer, per site, the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for doc in document_files(docs, iso_week, site_ids):
+        path = out_dir / doc.filename
+        path.write_bytes(doc.render_pdf())
+        written.append(path)
     return written
 
 
