@@ -12,15 +12,16 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlmodel import select
 
 from app.api.common import territory_id
 from app.auth import current_user, forbid_unless, require
 from app.db import get_session, unit_of_work
 from app.errors import problem
-from app.interop import dfc, ical, macantine, market_rows, spreadsheets
+from app.interop import dfc, dfc_import, ical, macantine, market_rows, spreadsheets
 from app.interop.market_rows import RowRejected
 from app.interop.spreadsheets import TableError
-from app.models import Site, User
+from app.models import Product, Site, User
 from app.schemas import WEEK
 from app.services import planning, weeks
 from orders.errors import InvalidInput, NotFound
@@ -35,6 +36,11 @@ OWNERS = {"offers": "producer", "meal-orders": "canteen", "basket-orders": "rela
 
 class WeekArgs(Schema):
     week = fields.String(required=True, validate=WEEK, metadata={"description": "ISO week, e.g. 2026-W49"})
+
+
+class DfcCatalogArgs(WeekArgs):
+    producer = fields.String(metadata={"description": "the farm whose catalogue this is, when its Enterprise is "
+                                                      "not a Terril URL (a producer: their own farm)"})
 
 
 class MaCantineArgs(Schema):
@@ -253,6 +259,66 @@ class DfcCatalog(MethodView):
         week = weeks.find_week(get_session(), args["week"], territory_id())
         return _jsonld(dfc.catalog(get_session(), week, _dfc_base()))
 
+    @require("coordinator", "producer")
+    @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
+    @blp.arguments(DfcCatalogArgs, location="query")
+    @blp.response(200, ImportResultSchema)
+    def post(self, args):
+        """Import a producer's DFC catalogue as its offers of the week: all or nothing, through the use cases."""
+        session = get_session()
+        week = weeks.find_week(session, args["week"], territory_id())
+        producers = {s.id for s in session.exec(select(Site).where(Site.territory_id == territory_id(),
+                                                                   Site.kind == "producer")).all()}
+        products = {p.id: p.name for p in session.exec(select(Product)).all()}
+        user = current_user()
+        producer = args.get("producer") or (user.site_id if user.role == "producer" else None)
+        records = dfc_import.parse_catalog(_jsonld_body(), week.iso_week, products, producers, producer)
+        try:
+            with unit_of_work() as session:
+                summary = market_rows.import_offers(session, current_user(), records, territory_id())
+        except RowRejected as exc:
+            return _rejected(exc)
+        return {**summary.as_dict(), "rows": len(records)}
+
+
+def _jsonld_body() -> dict | list:
+    document = request.get_json(force=True, silent=True)
+    if not isinstance(document, dict | list):
+        raise InvalidInput("The body must be a JSON-LD document.", "Le corps doit être un document JSON-LD.", "body")
+    return document
+
+
+def _dfc_node(path: str) -> Response:
+    user = current_user()
+    parts = path.split("/")
+    owned = parts[1] if parts[0] == "enterprises" else (parts[3] if len(parts) > 3 and parts[2] == "orders" else None)
+    forbid_unless(user.role == "coordinator" or (owned is not None and user.site_id == owned), hide=True)
+    found = dfc.node(get_session(), territory_id(), _dfc_base(), path)
+    if found is None:
+        raise NotFound(f"No DFC object at {path!r}.", "Aucun objet DFC à cette adresse.", "path")
+    return _jsonld(found)
+
+
+DFC_NODE = {"200": {"description": "the object's DFC JSON-LD", "content": {JSONLD: {}}}}
+
+
+@blp.route("/dfc/enterprises/<path:rest>")
+class DfcEnterpriseNode(MethodView):
+    @require("coordinator", "producer", "canteen", "relay")
+    @blp.doc(security=SECURITY, responses=DFC_NODE)
+    def get(self, rest):
+        """An Enterprise (a farm, a customer site, the collective) or a SuppliedProduct, as DFC JSON-LD."""
+        return _dfc_node(f"enterprises/{rest}")
+
+
+@blp.route("/dfc/weeks/<string:week>/<path:rest>")
+class DfcWeekNode(MethodView):
+    @require("coordinator", "producer", "canteen", "relay")
+    @blp.doc(security=SECURITY, responses=DFC_NODE)
+    def get(self, week, rest):
+        """A week's CatalogItem, Offer, SaleSession, Order or OrderLine, as DFC JSON-LD (its own @id)."""
+        return _dfc_node(f"weeks/{week}/{rest}")
+
 
 @blp.route("/dfc/orders")
 class DfcOrders(MethodView):
@@ -268,12 +334,8 @@ class DfcOrders(MethodView):
     @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
     @blp.response(200, ImportResultSchema)
     def post(self):
-        """Import DFC orders (the shipped DFC context only): all or nothing, through the use cases."""
-        document = request.get_json(force=True, silent=True)
-        if not isinstance(document, dict | list):
-            raise InvalidInput("The body must be a JSON-LD document.", "Le corps doit être un document JSON-LD.",
-                               "body")
-        meals, baskets = dfc.parse_orders(document)
+        """Import DFC orders (the shipped DFC contexts only): all or nothing, through the use cases."""
+        meals, baskets = dfc_import.parse_orders(_jsonld_body())
         try:
             with unit_of_work() as session:
                 user = current_user()
