@@ -1,4 +1,4 @@
-"""Shared rendering machinery: the Jinja2 environment, French formatting filters and the PDF call.
+"""Shared rendering machinery: the Jinja2 environment, its French formatting filters and the PDF call.
 
 Every document goes the same way: a frozen view model → a Jinja2 template (autoescaped, so any
 text coming from data is inert) → HTML → WeasyPrint → PDF bytes.  WeasyPrint only ever reads
@@ -14,8 +14,6 @@ import logging
 import mimetypes
 import threading
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,10 @@ from urllib.request import url2pathname
 
 import jinja2
 from markupsafe import Markup
+
+from reports import formatting
+from reports.formatting import round_money, to_minutes  # noqa: F401  (re-exported for the view models)
+from reports.formatting import time_hm as hhmm  # noqa: F401
 
 LOGGER = logging.getLogger(__name__)
 
@@ -36,13 +38,6 @@ STYLESHEET_LINK = '<link rel="stylesheet" href="print.css">'
 """How templates link the print stylesheet (for a browser preview of the HTML); the PDF call swaps
 it for a parsed stylesheet cached per thread."""
 
-NBSP = "\u00a0"
-DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTH_NAMES = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
-
 
 class FontUnavailable(RuntimeError):
     """No usable font for the documents (the PDFs would come out with missing glyphs)."""
@@ -52,136 +47,22 @@ class RefusedURL(ValueError):
     """A document asked for a resource outside the package's static files."""
 
 
-# ---------------------------------------------------------------------------------------------
-# French formatting (pure functions, also registered as Jinja2 filters)
-# ---------------------------------------------------------------------------------------------
-
-def as_date(value: date | str) -> date:
-    """Accept a ``date``/``datetime`` or an ISO ``YYYY-MM-DD`` string."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def french_date(value: date | str, weekday: bool = True) -> str:
-    """``2026-12-01`` → ``mardi 1 décembre 2026`` (no locale needed)."""
-    day = as_date(value)
-    text = f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-    return f"{DAY_NAMES[day.weekday()]} {text}" if weekday else text
-
-
-def short_french_date(value: date | str) -> str:
-    """``2026-12-01`` → ``mar. 01/12`` — for crate labels, where room is scarce."""
-    day = as_date(value)
-    return f"{DAY_NAMES[day.weekday()][:3]}. {day.day:02d}/{day.month:02d}"
-
-
-def to_minutes(value: int | float | str | None) -> int | None:
-    """Minutes since midnight from an int or an ``HH:MM`` string; ``None`` stays ``None``."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        return int(round(value))
-    hours, _, minutes = str(value).strip().partition(":")
-    return int(hours) * 60 + int(minutes or 0)
-
-
-def hhmm(value: int | float | str | None) -> str:
-    """Minutes since midnight (or ``HH:MM``) → ``07:45``; empty for ``None``."""
-    minutes = to_minutes(value)
-    if minutes is None:
-        return ""
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
-
-
-def duration(minutes: int | float | None) -> str:
-    """A duration in minutes → ``2 h 05`` (or ``45 min`` under one hour)."""
-    if minutes is None:
-        return ""
-    total = int(round(minutes))
-    if total < 60:
-        return f"{total}{NBSP}min"
-    return f"{total // 60}{NBSP}h{NBSP}{total % 60:02d}"
-
-
-def _group_thousands(digits: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return NBSP.join(groups)
-
-
-def french_number(value: float | int | Decimal | None, decimals: int = 2, keep_zeros: bool = False) -> str:
-    """``1234.5`` → ``1 234,5`` (no-break space between thousands, comma as decimal mark).
-
-    Trailing zeros of the fraction are dropped unless ``keep_zeros`` (money keeps them).
-    """
-    if value is None:
-        return ""
-    quantum = Decimal(1).scaleb(-decimals)
-    number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if number < 0 else ""
-    text = f"{abs(number):.{decimals}f}"
-    whole, _, fraction = text.partition(".")
-    if not keep_zeros:
-        fraction = fraction.rstrip("0")
-    result = sign + _group_thousands(whole)
-    if sign and set(result[1:]) <= {"0", NBSP} and not fraction:
-        result = result[1:]  # no "-0"
-    return f"{result},{fraction}" if fraction else result
-
-
-def money(value: float | int | Decimal | None) -> str:
-    """Euros the French way: ``12.5`` → ``12,50 €`` (no-break space before the sign)."""
-    if value is None:
-        return ""
-    return f"{french_number(value, 2, keep_zeros=True)}{NBSP}€"
-
-
-def round_money(value: float | int | Decimal) -> Decimal:
-    """Round to the cent, half up, as an invoice does."""
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def percent(share: float | None, decimals: int = 0) -> str:
-    """``0.153`` → ``15 %`` (no-break space before %)."""
-    if share is None:
-        return ""
-    return f"{french_number(share * 100, decimals)}{NBSP}%"
-
-
-def quantity(value: float | int, unit: str = "") -> str:
-    """``12.5, 'kg'`` → ``12,5 kg``; units spelled out in French where known."""
-    label = UNIT_LABELS.get(unit, unit)
-    if unit in PLURAL_UNITS and abs(float(value)) >= 2:
-        label = PLURAL_UNITS[unit]
-    number = french_number(value, 2)
-    return f"{number}{NBSP}{label}" if label else number
-
-
-UNIT_LABELS = {"kg": "kg", "piece": "pièce", "bunch": "botte", "dozen": "douzaine", "l": "l"}
-PLURAL_UNITS = {"piece": "pièces", "bunch": "bottes", "dozen": "douzaines"}
-
-
-def crates(count: int) -> str:
-    """``3`` → ``3 caisses``; ``1`` → ``1 caisse``."""
-    return f"{count}{NBSP}caisse{'s' if abs(count) >= 2 else ''}"
-
-
+# French formatting lives in reports/formatting.py (shared with the pages and the e-mails); the
+# templates reach it through these filters.
 FILTERS: Mapping[str, Any] = {
-    "french_date": french_date,
-    "short_date": short_french_date,
-    "hhmm": hhmm,
-    "duration": duration,
-    "number": french_number,
-    "money": money,
-    "percent": percent,
-    "quantity": quantity,
-    "crates": crates,
+    "french_date": formatting.date_long,
+    "short_date": formatting.date_short,
+    "weekday": formatting.weekday,
+    "hhmm": formatting.time_hm,
+    "duration": formatting.duration,
+    "number": formatting.number,
+    "kg": formatting.kg,
+    "km": formatting.km,
+    "money": formatting.money,
+    "percent": formatting.percent,
+    "quantity": formatting.quantity,
+    "unit_label": formatting.unit_label,
+    "crates": formatting.crates,
 }
 
 

@@ -23,7 +23,8 @@ from email.utils import formataddr, make_msgid
 from sqlmodel import Session, select
 
 from app.models import Notification, User
-from orders.cycle import format_when_fr, week_monday
+from orders.cycle import week_monday
+from reports import formatting
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,12 @@ class Mailer:
 
 def _week_span_fr(iso_week: str) -> str:
     monday = week_monday(iso_week)
-    sunday = monday + timedelta(days=6)
-    return f"semaine {iso_week} (du {monday.day} au {sunday.day} {_MONTHS[sunday.month - 1]} {sunday.year})"
-
-
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre")
+    return f"semaine {iso_week} ({formatting.date_span(monday, monday + timedelta(days=6))})"
 
 
 def reminder_text(kind: str, iso_week: str, deadline: datetime, name: str) -> tuple[str, str]:
     """Subject and body of a reminder; `deadline` is already in the territory's time zone."""
-    when = format_when_fr(deadline)
+    when = formatting.datetime_long(deadline)
     span = _week_span_fr(iso_week)
     if kind == "offers":
         subject = f"Rappel : publiez vos offres avant {when}"

@@ -12,6 +12,7 @@ from app.db import get_session
 from app.models import Product, Site, User, Week
 from app.services import documents, weeks
 from orders import cycle
+from reports import formatting
 
 ROLE_FR = {"coordinator": "Coordination", "producer": "Producteur", "relay": "Point relais",
            "canteen": "Cantine", "driver": "Chauffeur"}
@@ -21,11 +22,8 @@ STATE_FR = {"draft": "en préparation", "offers_open": "offres ouvertes", "order
 DEADLINE_FR = {"offers_open": "Ouverture des offres", "offers_close": "Clôture des offres",
                "orders_close": "Clôture des commandes", "planning": "Planification",
                "publish": "Publication des documents", "delivered": "Fin des livraisons"}
-UNIT_FR = {"kg": "kg", "piece": "pièce(s)", "bunch": "botte(s)", "dozen": "douzaine(s)", "basket": "panier(s)"}
+UNIT_FR = {unit: formatting.unit_label(unit) for unit in ("kg", "piece", "bunch", "dozen", "basket")}
 AGE_FR = {"maternelle": "Maternelle", "elementaire": "Élémentaire", "adulte": "Adulte", "foyer": "Foyer"}
-WEEKDAY_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTH_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-            "octobre", "novembre", "décembre")
 
 
 def user() -> User:
@@ -94,24 +92,19 @@ def sites() -> dict[str, Site]:
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    """French number: thin grouping, decimal comma, trailing zeros dropped (12,5 ; 1 200)."""
-    if value is None:
-        return ""
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
+    """The pages' `nombre()`: reports/formatting.py's number (12,5 ; 1 200), `digits` decimals at most."""
+    return formatting.number(value, digits)
 
 
 def day_fr(value: date | str) -> str:
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    num = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAY_FR[day.weekday()]} {num} {MONTH_FR[day.month - 1]}"
+    """The pages' `jour()`: ``mardi 1er décembre`` (reports/formatting.py)."""
+    return formatting.date_long(value, with_year=False)
 
 
 def parse_number(raw: str | None) -> float | None:
     """A form number (decimal comma allowed); None when empty; ValueError when not a number."""
-    text = (raw or "").strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+    text = (raw or "").strip().replace(formatting.NNBSP, "").replace(formatting.NBSP, "").replace(" ", "")
+    text = text.replace(",", ".")
     if not text:
         return None
     value = float(text)

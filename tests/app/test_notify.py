@@ -53,7 +53,7 @@ def test_reminder_texts_are_french_with_the_deadline():
     deadline = datetime(2026, 11, 24, 12, 0, tzinfo=PARIS)
     subject, body = notify.reminder_text("offers", "2026-W49", deadline, "Paul")
     assert subject == "Rappel : publiez vos offres avant mardi 24 novembre 2026 à 12:00"
-    assert "Bonjour Paul" in body and "semaine 2026-W49 (du 30 au 6 décembre 2026)" in body
+    assert "Bonjour Paul" in body and "semaine 2026-W49 (du 30 novembre au 6 décembre 2026)" in body
     subject, _ = notify.reminder_text("orders", "2026-W49", datetime(2026, 11, 25, 12, 0, tzinfo=PARIS), "C")
     assert subject == "Rappel : passez votre commande avant mercredi 25 novembre 2026 à 12:00"
     with pytest.raises(ValueError):
