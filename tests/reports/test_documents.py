@@ -75,7 +75,7 @@ def test_delivery_note_line_totals_and_total_in_euros():
     text = "\n".join(pages_text(render_delivery_note_pdf(note)))
     assert "22,50 €" in text and "14,33 €" in text and "72,85 €" in text
     assert "7 bottes" in text
-    assert "mardi 1 décembre 2026" in text
+    assert "mardi 1er décembre 2026" in text
 
 
 def test_relay_point_note_shows_basket_composition_and_count():

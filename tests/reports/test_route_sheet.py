@@ -15,7 +15,7 @@ def test_stops_print_in_visiting_order_with_their_quantities():
     positions = [text.index(f"{i} rue Émile Zola") for i in range(1, 5)]
     assert positions == sorted(positions)
     assert "12,5 kg" in text and "30 kg" in text
-    assert "mardi 1 décembre 2026" in text
+    assert "mardi 1er décembre 2026" in text
     assert "Françoise Debœuf" in text and "Bœuf haché" in text
     assert "froid" in text
     assert "06:30" in text and "07:10" in text  # departure and first ETA
