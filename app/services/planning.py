@@ -19,7 +19,7 @@ from sqlmodel import Session, delete, select
 
 from app.models import Plan, Round, RoundStop, User, Vehicle, Week
 from app.planning.pipeline import PlanSettings, portion, route
-from app.services import audit, weeks
+from app.services import audit, rounds, weeks
 from app.services.scenario import export_scenario
 from orders.errors import Conflict, NotFound
 
@@ -117,9 +117,9 @@ def locked_rounds(session: Session, week: Week, scenario: dict) -> dict[str, lis
     out: dict[str, list[tuple[str, list[str]]]] = {}
     rows = session.exec(select(Round).where(Round.week_id == week.id, Round.locked == True)  # noqa: E712
                         .order_by(Round.day, Round.vehicle_id)).all()
+    stops = rounds.stops_of(session, rows)
     for rnd in rows:
-        stops = session.exec(select(RoundStop).where(RoundStop.round_id == rnd.id).order_by(RoundStop.seq)).all()
-        ids = [s.site_id for s in stops if s.site_id in consumers]
+        ids = [s.site_id for s in stops[rnd.id] if s.site_id in consumers]
         out.setdefault(rnd.day.isoformat(), []).append((rnd.vehicle_id, ids))
     return out
 
@@ -142,6 +142,22 @@ def plan_week(session: Session, week: Week, actor: str, reason: str | None = Non
     """Portion then route: the whole plan of a closed week (what the scheduler runs)."""
     run_portioning(session, week, actor, reason)
     return run_routing(session, week, actor, reason)
+
+
+def plan_rounds(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
+    """Route the current portioning, portioning the week first when it has no plan yet."""
+    if current_plan(session, week) is None:
+        run_portioning(session, week, actor, reason)
+    return run_routing(session, week, actor, reason)
+
+
+PORTIONING_KEYS = ("week", "allocations", "shortfalls", "targets", "baskets")
+
+
+def portioning_part(body: dict) -> dict:
+    """The portioning half of a plan body: allocations, shortfalls, targets, baskets and its solver line."""
+    return {**{k: body[k] for k in PORTIONING_KEYS if k in body},
+            "solver": {"portioning": body.get("solver", {}).get("portioning")}}
 
 
 def _driver_user(session: Session, vehicle: Vehicle | None, name: str | None) -> int | None:
