@@ -4,7 +4,8 @@
 # API (and the pages) on http://127.0.0.1:${PORT:-8000} with the weekly scheduler in-process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+# the demo needs only the runtime dependencies (no test tools: Playwright, Schemathesis…)
+TERRIL_EXTRAS=${TERRIL_EXTRAS-} source scripts/setup.sh
 WEEK=${WEEK:-2026-W49}
 PORT=${PORT:-8000}
 export FLASK_APP=wsgi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shared by scripts/demo.sh and scripts/test.sh: a virtualenv with Terril installed, and a clear
-# message for every system package the project needs that is missing.
+# Shared by scripts/demo.sh and scripts/test.sh: a virtualenv with Terril installed (runtime only, or
+# with the extras named by TERRIL_EXTRAS), and a clear message for every system package the project
+# needs that is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +15,20 @@ if [ ! -x .venv/bin/python ]; then
   echo "→ creating the virtualenv .venv"
   "$PYTHON" -m venv .venv || { echo "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)." >&2; exit 1; }
 fi
-extras=${TERRIL_EXTRAS:-dev}
-stamp=".venv/.terril-installed-$extras"
+# TERRIL_EXTRAS: the optional dependencies to add ("" = runtime only, for the demo; "dev" = the test
+# tools, for scripts/test.sh). One stamp per set, redone when pyproject.toml is newer than it.
+extras=${TERRIL_EXTRAS:-}
+if [ -n "$extras" ]; then
+  spec=".[$extras]"
+  stamp=".venv/.terril-installed-$extras"
+else
+  spec="."
+  stamp=".venv/.terril-installed-runtime"
+fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "→ installing Terril and its dependencies ([$extras])"
+  echo "→ installing Terril and its dependencies (${extras:-runtime only}: pip install -e $spec)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+  .venv/bin/python -m pip install --quiet -e "$spec"
   touch "$stamp"
 fi
 

@@ -3,7 +3,7 @@
 # Extra arguments go to pytest. TEST_DATABASE_URL=postgresql://… runs the suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+TERRIL_EXTRAS=${TERRIL_EXTRAS:-dev} source scripts/setup.sh
 # The browser tests drive Debian's Chromium with Playwright (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ]; then
   echo "Chromium is missing: the browser tests (tests/web/test_browser.py) will be skipped." >&2
