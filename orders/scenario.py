@@ -195,6 +195,20 @@ class BasketType:
     max_share: float | None = field(default=0.4, metadata=meta())
     tolerance: float = field(default=0.1, metadata=meta(minimum=0, maximum=0.5))
     min_item_kg: float = field(default=0.25, metadata=meta(minimum=0))
+    floor_min_products: int | None = field(default=None, metadata=meta(minimum=1))
+    floor_kg: float | None = field(default=None, metadata=meta(exclusive_minimum=0))
+
+    @property
+    def floor(self) -> tuple[int, float]:
+        """The floor rules of a reduced basket, made when the full rules cannot be met: at least
+        `floor_min_products` distinct products (default half of `min_products`, at least 2) and
+        `floor_kg` kilograms (default half of `target_kg`), price scaled to the weight; never above
+        the full rules."""
+        products = self.floor_min_products
+        if products is None:
+            products = max(2, self.min_products // 2) if self.min_products > 1 else 1
+        kg = self.floor_kg if self.floor_kg is not None else 0.5 * self.target_kg
+        return min(products, self.min_products), min(kg, self.target_kg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +217,49 @@ class BasketOrder:
     day: str = field(metadata=meta(pattern=ISO_DAY))
     basket_type: str = _ref()
     count: int = field(metadata=meta(minimum=0))
+
+
+# ---------------------------------------------------------------- allocation policy and hand corrections
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTier:
+    """Consumers served before the next tier, up to `target` (a share of what each one ordered:
+    kilograms for a canteen, baskets for a relay point): by canteen kind (`maternelle`,
+    `elementaire`, `foyer`, or `relay_point` for every relay point) and/or by site id. A consumer
+    belongs to the first tier naming its site id, else the first naming its kind."""
+
+    name: str = _ref()
+    target: float = field(default=0.0, metadata=meta(minimum=0, maximum=1))
+    kinds: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Ordered tiers; after their targets, the rest is shared by max–min fill rate across every
+    consumer still short, whatever its tier. Absent from a scenario: tiers from `targets` by share
+    descending, and `DEFAULT_TARGETS` when there are none."""
+
+    tiers: tuple[PolicyTier, ...] = ()
+
+
+DEFAULT_TARGETS = (("maternelle", 1.0), ("foyer", 0.15))
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A hand correction of the allocation. A pin forces `quantity` of `product` (from `producer`
+    when given) to `consumer` on `day`; for a relay point `product` is a basket type and `quantity`
+    a number of baskets. With `forbid`, the consumer gets none of the product that day (none of that
+    producer's, when given; a relay point: no basket holding it)."""
+
+    consumer: str = _ref()
+    product: str = _ref()
+    day: str = field(metadata=meta(pattern=ISO_DAY))
+    quantity: float = field(default=0.0, metadata=meta(minimum=0))
+    producer: str | None = None
+    forbid: bool = False
 
 
 # ---------------------------------------------------------------- fleet
@@ -252,6 +309,8 @@ class Scenario:
     basket_orders: tuple[BasketOrder, ...] = ()
     vehicles: tuple[Vehicle, ...] = ()
     targets: pairs(float) = field(default=(), metadata=meta(property_names={"enum": list(CANTEEN_KINDS)}))
+    policy: Policy | None = None
+    pins: tuple[Pin, ...] = ()
     territory_id: str | None = None
     schedule: Json | None = None
 
