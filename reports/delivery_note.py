@@ -61,6 +61,8 @@ class DeliveryNote:
     week: str = ""
     territory: str = ""
     issuer: str = "Terril — collectif de producteurs"
+    site_id: str = ""
+    """The recipient's id (documents are matched to sites by id, never by display name)."""
 
     @property
     def total_eur(self) -> Decimal:

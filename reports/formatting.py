@@ -183,6 +183,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "bunch": ("botte", "bottes"),
     "dozen": ("douzaine", "douzaines"),
     "basket": ("panier", "paniers"),
+    "panier": ("panier", "paniers"),
     "crate": ("caisse", "caisses"),
 }
 """Unit code → (singular, plural) in French."""

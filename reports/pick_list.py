@@ -71,6 +71,8 @@ class PickList:
     territory: str = ""
     drop_off: str = ""
     """Where and when to bring the crates (e.g. « Base 11/19, avant 06:15 »)."""
+    site_id: str = ""
+    """The producer's id (documents are matched to sites by id, never by display name)."""
 
     @property
     def crates(self) -> int:

@@ -88,6 +88,12 @@ class RouteSheet:
     territory: str = ""
     week: str = ""
     round_id: str = ""
+    vehicle_name: str = ""
+    """What the driver reads (« Renault Master frigorifique »); `vehicle` is the id."""
+
+    @property
+    def vehicle_label(self) -> str:
+        return self.vehicle_name or self.vehicle
 
     @property
     def loading_order(self) -> tuple[RouteStop, ...]:
@@ -112,7 +118,7 @@ class RouteSheet:
 
     @property
     def title(self) -> str:
-        return f"Tournée {self.vehicle}"
+        return f"Tournée {self.vehicle_label}"
 
     def map_svg(self) -> Markup:
         """The schematic map; stops without coordinates are left out of the drawing."""

@@ -22,6 +22,30 @@ KIND_LABELS = {
 }
 KIND_ORDER = ("maternelle", "elementaire", "foyer", "relay")
 
+REASON_LABELS = {
+    # portioning (orders/portioning/explain.py)
+    "no_offer": "aucune offre ce jour-là",
+    "lot_size": "reste inférieur à un lot",
+    "exhausted_by_priority": "offre prise par des commandes prioritaires",
+    "supply_short": "offre insuffisante, partagée équitablement",
+    "basket_rules": "pas de panier conforme avec le reste de l'offre",
+    # routing (routing/model.py Reason; the plan also carries its French sentence)
+    "no_coordinates": "adresse sans coordonnées",
+    "no_vehicle": "aucun véhicule ce jour-là",
+    "capacity": "capacité des véhicules insuffisante",
+    "no_cold_vehicle": "aucun véhicule frigorifique",
+    "window_infeasible": "créneau horaire impossible à tenir",
+    "shift": "hors des horaires de service",
+    "unreachable": "aucun itinéraire connu",
+    "fleet": "flotte insuffisante",
+}
+"""French words for the plan's reason codes: no code reaches the printed summary."""
+
+
+def reason_label(reason: str) -> str:
+    """A reason code in French; a text that is already French is kept as it is."""
+    return REASON_LABELS.get(reason, reason)
+
 
 @dataclass(frozen=True, slots=True)
 class TargetResult:
@@ -50,6 +74,10 @@ class ShortfallRow:
     unit: str = "kg"
     reason: str = ""
 
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
 
 @dataclass(frozen=True, slots=True)
 class RoundTotal:
@@ -59,6 +87,11 @@ class RoundTotal:
     stops: int = 0
     minutes: int | None = None
     driver: str = ""
+    vehicle_name: str = ""
+
+    @property
+    def vehicle_label(self) -> str:
+        return self.vehicle_name or self.vehicle
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +125,11 @@ class WeeklySummary:
     def amount_eur(self) -> float:
         """What the week's produce is worth at the offers' prices."""
         return sum(p.amount_eur or 0.0 for p in self.producers)
+
+    @property
+    def unserved_rows(self) -> tuple[tuple[str, str, str], ...]:
+        """`unserved` with each reason in French."""
+        return tuple((site, day, reason_label(reason)) for site, day, reason in self.unserved)
 
     def chart_svg(self) -> Markup:
         bars = [Bar(t.label, t.served, t.target) for t in self.targets]
