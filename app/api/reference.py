@@ -9,31 +9,25 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel
 
 from app import schemas
 from app.api.common import paginate, territory_id
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
 from app.models import BasketType, Grammage, Product, Site, Vehicle
-from app.services import audit
-from orders.errors import Conflict, NotFound
+from app.services import reference
+from app.services.reference import Reference
 
 
 def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type[schemas.Schema],
                         title: str, id_converter: str = "string", filters: dict | None = None,
                         territorial: bool = False) -> Blueprint:
     blp = Blueprint(name, name, url_prefix=f"/api/v1/{url}", description=title)
-    filters = filters or {}
+    ref = Reference(name, model, title, filters or {}, territorial)
     list_args = schemas.Schema.from_dict(
-        {**schemas.PageArgs().fields, **{k: fields.String() for k in filters}}, name=f"{model.__name__}ListArgs")
+        {**schemas.PageArgs().fields, **{k: fields.String() for k in ref.filters}}, name=f"{model.__name__}ListArgs")
     page = schemas.page_schema(schema, f"{model.__name__}Page")
-
-    def load(key):
-        row = get_session().get(model, key)
-        if row is None:
-            raise NotFound(f"{model.__name__} {key!r} not found.", f"{title} introuvable : {key}.", "id")
-        return row
 
     @blp.route("/")
     class Collection(MethodView):
@@ -42,12 +36,7 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
         @blp.arguments(list_args, location="query")
         @blp.response(200, page)
         def get(self, args):
-            query = select(model)
-            for arg, column in filters.items():
-                if args.get(arg):
-                    query = query.where(getattr(model, column) == args[arg])
-            query = query.order_by(model.id)
-            return paginate(get_session(), query, args)
+            return paginate(get_session(), reference.list_query(ref, args), args)
 
         @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
@@ -55,16 +44,7 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
         @blp.response(201, schema)
         def post(self, data):
             with unit_of_work() as session:
-                if territorial:
-                    data.setdefault("territory_id", territory_id())
-                if "id" in data and session.get(model, data["id"]) is not None:
-                    raise Conflict(f"{model.__name__} {data['id']!r} already exists.",
-                                   f"{title} « {data['id']} » existe déjà.", "id")
-                row = model(**data)
-                session.add(row)
-                session.flush()
-                audit.record(session, current_user(), name, row.id, "create", None, audit.snapshot(row))
-            return row
+                return reference.create(session, current_user(), ref, data, territory_id())
 
     @blp.route(f"/<{id_converter}:key>")
     class Item(MethodView):
@@ -72,7 +52,7 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
         @blp.doc(security=[{"bearer": []}])
         @blp.response(200, schema)
         def get(self, key):
-            return load(key)
+            return reference.find(get_session(), ref, key)
 
         @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
@@ -80,23 +60,14 @@ def reference_blueprint(name: str, url: str, model: type[SQLModel], schema: type
         @blp.response(200, schema)
         def patch(self, data, key):
             with unit_of_work() as session:
-                row = load(key)
-                before = audit.snapshot(row)
-                data.pop("id", None)
-                for field, value in data.items():
-                    setattr(row, field, value)
-                session.add(row)
-                audit.record(session, current_user(), name, row.id, "update", before, audit.snapshot(row))
-            return row
+                return reference.update(session, current_user(), ref, key, data)
 
         @require("coordinator")
         @blp.doc(security=[{"bearer": []}])
         @blp.response(204)
         def delete(self, key):
             with unit_of_work() as session:
-                row = load(key)
-                audit.record(session, current_user(), name, row.id, "delete", audit.snapshot(row), None)
-                session.delete(row)
+                reference.delete(session, current_user(), ref, key)
 
     return blp
 

@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 from sqlmodel import Session, select
 
 from app.models import Round, RoundStop, Site
+from app.services.rounds import stops_of
 
 PRODID = "-//Terril//Circuit court Lens-Lievin//FR"
 DOMAIN = "terril"
@@ -49,8 +50,9 @@ def driver_feed(session: Session, user_id: int, name: str, timezone: str = "Euro
     stamp = datetime.now(UTC)
     rounds = session.exec(select(Round).where(Round.driver_user_id == user_id)
                           .order_by(Round.day, Round.start, Round.id)).all()
+    stops_by_round = stops_of(session, rounds)
     for rnd in rounds:
-        stops = session.exec(select(RoundStop).where(RoundStop.round_id == rnd.id).order_by(RoundStop.seq)).all()
+        stops = stops_by_round[rnd.id]
         lines = []
         for stop in stops:
             site = session.get(Site, stop.site_id)

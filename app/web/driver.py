@@ -11,6 +11,7 @@ from app.auth import current_user
 from app.db import get_session
 from app.models import Round, RoundStop, Vehicle, Week
 from app.services import documents, planning
+from app.services.rounds import stops_of as stops_by_round
 from app.web.blueprint import blp
 from app.web.common import chosen_week, page, send_pdf, sites, territory_of, territory_weeks
 
@@ -25,8 +26,7 @@ def rounds_of_week(week: Week | None, driver_only: bool) -> list[Round]:
 
 
 def stops_of(rounds: list[Round]) -> dict[int, list[RoundStop]]:
-    return {r.id: list(get_session().exec(select(RoundStop).where(RoundStop.round_id == r.id)
-                                          .order_by(RoundStop.seq)).all()) for r in rounds}
+    return stops_by_round(get_session(), rounds)
 
 
 @blp.get("/chauffeur")
