@@ -95,17 +95,18 @@ def demo(week: str, tokens_file: str | None) -> None:
     from app.models import User
     from app.services.scenario import import_scenario
     from orders.demo import build_demo_scenario
+    from orders.scenario import Scenario
 
     migrate.upgrade(_url())
-    scenario = build_demo_scenario(week)
+    scenario = Scenario.from_dict(build_demo_scenario(week))
     tokens = {}
     password = os.environ.get("TERRIL_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     password_hash = generate_password_hash(password)
     with unit_of_work() as session:
         loaded = import_scenario(session, scenario)
-        drivers = sorted({v["driver"] for v in scenario["vehicles"] if v.get("driver")})
+        drivers = sorted({v.driver for v in scenario.vehicles if v.driver})
         for name, role, site in [*DEMO_USERS, *((d, "driver", None) for d in drivers)]:
-            site_id = scenario[site[0]][site[1]]["id"] if site else None
+            site_id = getattr(scenario, site[0])[site[1]].id if site else None
             user = session.exec(select(User).where(User.name == name)).first()
             if user is None:
                 user, token = create_user(session, name, role, site_id)
@@ -115,8 +116,8 @@ def demo(week: str, tokens_file: str | None) -> None:
             session.add(user)
             tokens[name] = {"role": role, "site_id": site_id, "token": token, "password": password}
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}), "
-               f"{len(scenario['producers'])} fermes, {len(scenario['relay_points'])} points relais, "
-               f"{len(scenario['canteens'])} cantines, {len(scenario['vehicles'])} tournées-véhicules.")
+               f"{len(scenario.producers)} fermes, {len(scenario.relay_points)} points relais, "
+               f"{len(scenario.canteens)} cantines, {len(scenario.vehicles)} tournées-véhicules.")
     if tokens_file:
         with open(tokens_file, "w", encoding="utf-8") as handle:
             json.dump(tokens, handle, ensure_ascii=False, indent=2)
@@ -136,19 +137,43 @@ def _fail(exc: DomainError):
     raise click.ClickException(exc.detail_fr) from exc
 
 
+def _run_job(kind: str, week: str, params: dict | None = None):
+    """Submit the job (or join the identical one under way), follow it, fail with its French error."""
+    from app.db import get_session
+    from app.jobs.follow import follow
+    from app.jobs.submit import submit
+
+    try:
+        job, created = submit(kind, _week_row(get_session(), week), "cli", params)
+    except DomainError as exc:
+        _fail(exc)
+    if not created:
+        click.echo(f"Un travail identique est déjà en cours (n° {job.id}) : on le suit.", err=True)
+    job = follow(job.id)
+    if job.state == "cancelled":
+        raise click.ClickException(f"Travail n° {job.id} annulé.")
+    if job.state != "succeeded":
+        raise click.ClickException((job.error or {}).get("detail_fr") or f"Travail n° {job.id} en échec.")
+    return job
+
+
+def _plan_of(week: str):
+    from app.db import get_session
+    from app.services import planning
+
+    session = get_session()
+    session.expire_all()
+    return planning.require_plan(session, _week_row(session, week))
+
+
 @click.command("portion")
 @with_appcontext
 @click.option("--week", required=True, help="ISO week, e.g. 2026-W49")
 @click.option("--reason", default=None, help="why this run replaces the current plan")
 def portion_cmd(week: str, reason: str | None) -> None:
-    """Portion a closed week: allocations, baskets, shortfalls, targets (a new plan version)."""
-    from app.services import planning
-
-    try:
-        with unit_of_work() as session:
-            plan = planning.run_portioning(session, _week_row(session, week), "cli", reason)
-    except DomainError as exc:
-        _fail(exc)
+    """Portion a closed week: allocations, baskets, shortfalls, targets (a new plan version; a job)."""
+    _run_job("portioning", week, {"reason": reason} if reason else {})
+    plan = _plan_of(week)
     body = plan.plan
     click.echo(f"Répartition de la semaine {week} (version {plan.version}) : {len(body['allocations'])} lignes, "
                f"{len(body['shortfalls'])} manques.")
@@ -162,17 +187,9 @@ def portion_cmd(week: str, reason: str | None) -> None:
 @click.option("--week", required=True)
 @click.option("--reason", default=None)
 def route_cmd(week: str, reason: str | None) -> None:
-    """Plan the delivery rounds of a portioned week (the week becomes planned)."""
-    from app.services import planning
-
-    try:
-        with unit_of_work() as session:
-            row = _week_row(session, week)
-            if planning.current_plan(session, row) is None:
-                planning.run_portioning(session, row, "cli", reason)
-            plan = planning.run_routing(session, row, "cli", reason)
-    except DomainError as exc:
-        _fail(exc)
+    """Plan the delivery rounds of a portioned week (the week becomes planned; a job)."""
+    _run_job("rounds", week, {"reason": reason} if reason else {})
+    plan = _plan_of(week)
     body = plan.plan
     click.echo(f"Tournées de la semaine {week} (version {plan.version}) : {len(body['rounds'])} tournées, "
                f"{body['totals']['km']:.1f} km, {len(body['unserved'])} arrêts non servis.")
@@ -185,15 +202,9 @@ def route_cmd(week: str, reason: str | None) -> None:
 @with_appcontext
 @click.option("--week", required=True)
 def publish_cmd(week: str) -> None:
-    """Render the week's documents into the cache and mark the week published."""
-    from app.services import planning
-
-    try:
-        with unit_of_work() as session:
-            planning.publish_week(session, _week_row(session, week), "cli")
-    except DomainError as exc:
-        _fail(exc)
-    click.echo(f"Semaine {week} publiée.")
+    """Render the week's documents (in parallel, by the workers) and mark the week published (a job)."""
+    job = _run_job("publish", week)
+    click.echo(f"Semaine {week} publiée : {len(job.result.get('documents', []))} documents.")
 
 
 @click.command("documents")
@@ -201,19 +212,20 @@ def publish_cmd(week: str) -> None:
 @click.option("--week", required=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
 def documents_cmd(week: str, out_dir: str) -> None:
-    """Write every PDF of the week's current plan into OUT."""
+    """Write every PDF of the week's current plan into OUT (rendered by the workers, a job)."""
+    import shutil
     from pathlib import Path
 
     from app.db import get_session
-    from app.services import documents, planning
+    from app.services import documents
 
+    job = _run_job("documents", week)
     session = get_session()
-    try:
-        row = _week_row(session, week)
-        written = documents.write_week(session, row, planning.require_plan(session, row), Path(out_dir))
-    except DomainError as exc:
-        _fail(exc)
-    click.echo(f"{len(written)} documents écrits dans {written[0].parent if written else out_dir}")
+    folder = documents.cache_dir(_week_row(session, week), _plan_of(week))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [shutil.copyfile(folder / doc["name"], out / doc["name"]) for doc in job.result["documents"]]
+    click.echo(f"{len(written)} documents écrits dans {out}")
 
 
 @scenario_cli.command("run")
@@ -226,26 +238,26 @@ def scenario_run(file, out_dir: str | None) -> None:
 
     from app.planning.pipeline import PlanSettings, plan
     from app.services.planning import settings as app_settings
+    from orders.scenario import InvalidScenario, Scenario
 
     try:
-        scenario = json.load(file)
+        scenario = Scenario.from_dict(json.load(file))
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"Fichier scénario illisible : {exc}") from exc
+    except InvalidScenario as exc:
+        raise click.ClickException("Scénario invalide :\n" + "\n".join(f"  {e}" for e in exc.errors)) from exc
     base = app_settings()
     try:
         body = plan(scenario, PlanSettings(base.portioning_time_limit_s, base.routing_time_limit_s, base.matrix,
                                            base.matrix_options, None))
     except DomainError as exc:
         _fail(exc)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise click.ClickException(f"Scénario invalide : {exc!r}") from exc
-    click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(body.to_dict(), ensure_ascii=False, indent=2))
     if out_dir:
         from app.services.documents import render_set
-        from reports.from_plan import catalogues_from_scenario, documents_from_plan
+        from reports.from_plan import documents_from_plan
 
-        written = render_set(documents_from_plan(body, catalogues_from_scenario(scenario)), Path(out_dir),
-                             scenario["week"])
+        written = render_set(documents_from_plan(body, scenario), Path(out_dir), scenario.week)
         click.echo(f"{len(written)} documents écrits dans {out_dir}", err=True)
 
 
@@ -263,7 +275,7 @@ def scenario_export(week: str) -> None:
         data = export_scenario(session, _week_row(session, week))
     except DomainError as exc:
         _fail(exc)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(data.to_dict(), ensure_ascii=False, indent=2))
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ import time
 
 from reports.delivery_note import render_delivery_note_pdf
 from reports.demo import demo_week
-from reports.from_plan import catalogues_from_scenario, documents_from_plan
+from reports.from_plan import documents_from_plan
 from reports.pick_list import render_pick_list_pdf
 from reports.render import check_fonts
 from reports.route_sheet import (
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scenario, plan = demo_week()
     start = time.perf_counter()
-    docs = documents_from_plan(plan, catalogues_from_scenario(scenario))
+    docs = documents_from_plan(plan, scenario)
     build_s = time.perf_counter() - start
     counts = {"route_sheets": 0, "day_bundles": 0, "pick_lists": 0, "delivery_notes": 0, "summary": 0}
     total_bytes = 0

@@ -1,4 +1,4 @@
-"""A deterministic demo week of the Lens-Liévin territory, as scenario + plan dicts (SCENARIO.md).
+"""A deterministic demo week of the Lens-Liévin territory, as a typed scenario and plan (SCENARIO.md).
 
 Used by the tests, the benchmark and to preview documents; it is fabricated data, not a plan from
 the solver: 5 producers, 10 canteens and 6 relay points, 6 rounds over two delivery days.
@@ -10,17 +10,20 @@ import math
 import random
 from typing import Any
 
+from orders.plan import Plan
+from orders.scenario import Scenario
+
 HUB = {"id": "hub", "name": "Base 11/19", "lat": 50.4574, "lon": 2.7937,
        "address": "Rue Léon Blum, 62750 Loos-en-Gohelle", "phone": "03 21 00 11 19"}
 
 PRODUCTS = [
     {"id": "carotte", "name": "Carotte", "unit": "kg", "crate_kg": 10, "cold": False},
     {"id": "pdt", "name": "Pomme de terre", "unit": "kg", "crate_kg": 12, "cold": False},
-    {"id": "poireau", "name": "Poireau", "unit": "bunch", "crate_kg": 8, "cold": False, "kg_per_unit": 1.0},
+    {"id": "poireau", "name": "Poireau", "unit": "bunch", "crate_kg": 8, "cold": False, "unit_kg": 1.0},
     {"id": "pomme", "name": "Pomme Reinette", "unit": "kg", "crate_kg": 10, "cold": False},
-    {"id": "oeufs", "name": "Œufs plein air", "unit": "dozen", "crate_kg": 6, "cold": False, "kg_per_unit": 0.7},
+    {"id": "oeufs", "name": "Œufs plein air", "unit": "dozen", "crate_kg": 6, "cold": False, "unit_kg": 0.7},
     {"id": "boeuf", "name": "Bœuf haché", "unit": "kg", "crate_kg": 8, "cold": True},
-    {"id": "yaourt", "name": "Yaourt fermier", "unit": "piece", "crate_kg": 6, "cold": True, "kg_per_unit": 0.125},
+    {"id": "yaourt", "name": "Yaourt fermier", "unit": "piece", "crate_kg": 6, "cold": True, "unit_kg": 0.125},
     {"id": "endive", "name": "Endive (chicon)", "unit": "kg", "crate_kg": 5, "cold": False},
 ]
 
@@ -62,7 +65,7 @@ def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
     return math.hypot(dx, dy) * 1.3
 
 
-def demo_week(stops_per_round: int | None = None, seed: int = 49) -> tuple[dict[str, Any], dict[str, Any]]:
+def demo_week(stops_per_round: int | None = None, seed: int = 49) -> tuple[Scenario, Plan]:
     """``(scenario, plan)`` of the demo week; deterministic for a given seed.
 
     ``stops_per_round`` pads every round with extra relay stops (for long-round tests).
@@ -169,4 +172,4 @@ def demo_week(stops_per_round: int | None = None, seed: int = 49) -> tuple[dict[
         "solver": {},
     }
     del consumers
-    return scenario, plan
+    return Scenario.from_dict(scenario), Plan.from_dict(plan)

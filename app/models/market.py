@@ -16,6 +16,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from orders import scenario as S
+from orders.contract import default_of
+
 
 class Territory(SQLModel, table=True):
     """A territory shares one hub, one fleet, one cycle schedule and its policy targets."""
@@ -23,8 +26,8 @@ class Territory(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     timezone: str = Field(default="Europe/Paris", max_length=64)
-    road_factor: float = 1.3
-    speed_kmh: float = 40.0
+    road_factor: float = default_of(S.Scenario, "road_factor")
+    speed_kmh: float = default_of(S.Scenario, "speed_kmh")
     targets: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     schedule: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
@@ -45,7 +48,7 @@ class Site(SQLModel, table=True):
     lon: float | None = None
     window_start: str | None = Field(default=None, max_length=5)
     window_end: str | None = Field(default=None, max_length=5)
-    service_min: int = 10
+    service_min: int = default_of(S.Canteen, "service_min")
     collect: bool = False
     siret: str | None = Field(default=None, max_length=14)  # canteens: for Ma Cantine (app/interop/macantine.py)
 
@@ -53,11 +56,11 @@ class Site(SQLModel, table=True):
 class Product(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
-    unit: str = Field(default="kg", max_length=16)
+    unit: str = Field(default=default_of(S.Product, "unit"), max_length=16)
     category: str | None = Field(default=None, max_length=64)
-    crate_kg: float = 10.0
+    crate_kg: float = default_of(S.Product, "crate_kg")
     cold: bool = False
-    kg_per_unit: float = 1.0
+    unit_kg: float = default_of(S.Product, "unit_kg")  # kilograms in one unit (0.06: an egg)
     vat_rate: float = 5.5  # French VAT, % of the price before tax (food: 5.5), on DFC prices
 
 
@@ -80,10 +83,11 @@ class Vehicle(SQLModel, table=True):
     capacity_kg: float
     capacity_crates: int
     cold: bool = False
-    shift_start: str = Field(default="06:30", max_length=5)
-    shift_end: str = Field(default="13:00", max_length=5)
-    cost_per_km: float = 0.35
-    cost_per_hour: float = 25.0
+    shift_start: str = Field(default=default_of(S.Vehicle, "shift")[0], max_length=5)
+    shift_end: str = Field(default=default_of(S.Vehicle, "shift")[1], max_length=5)
+    cost_per_km: float = default_of(S.Vehicle, "cost_per_km")
+    cost_per_hour: float = default_of(S.Vehicle, "cost_per_hour")
+    fixed_cost_eur: float = default_of(S.Vehicle, "fixed_cost")  # per round, whatever its length
     driver: str | None = Field(default=None, max_length=200)
     driver_user_id: int | None = None  # the User (role driver) who drives it, set in app/
     weekdays: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -122,7 +126,7 @@ class Offer(SQLModel, table=True):
     product_id: str = Field(foreign_key="product.id", max_length=64)
     quantity: float
     unit_price_eur: float
-    lot: float = 1.0
+    lot: float = default_of(S.Offer, "lot")
     harvest_date: date | None = None
     version: int = 1
 
@@ -132,9 +136,10 @@ class BasketType(SQLModel, table=True):
     name: str = Field(max_length=200)
     price_eur: float
     target_kg: float
-    min_products: int = 4
-    max_share: float = 0.4
-    tolerance: float = 0.1
+    min_products: int = default_of(S.BasketType, "min_products")
+    max_share: float | None = default_of(S.BasketType, "max_share")
+    tolerance: float = default_of(S.BasketType, "tolerance")
+    min_item_kg: float = default_of(S.BasketType, "min_item_kg")
 
 
 class BasketOrder(SQLModel, table=True):

@@ -13,6 +13,7 @@ import math
 import random
 
 from orders.portioning.generate import generate_scenario
+from orders.scenario import Scenario
 
 HUB = {"id": "hub", "name": "Base 11/19", "lat": 50.4497, "lon": 2.7794}
 BOX = (50.39, 50.50, 2.70, 2.91)  # lat min, lat max, lon min, lon max: the communes around Lens
@@ -20,7 +21,7 @@ BOX = (50.39, 50.50, 2.70, 2.91)  # lat min, lat max, lon min, lon max: the comm
 
 def generate_week(seed: int = 0, producers: int = 5, products: int = 14, canteens: int = 6,
                   relay_points: int = 10, days: int = 2, scarcity: float = 1.0,
-                  week: str = "2026-W49") -> dict:
+                  week: str = "2026-W49") -> Scenario:
     scenario = generate_scenario(seed=seed, producers=producers, products=products, canteens=canteens,
                                  relay_points=relay_points, days=days, scarcity=scarcity, week=week)
     rng = random.Random(seed * 7919 + 17)
@@ -43,4 +44,4 @@ def generate_week(seed: int = 0, producers: int = 5, products: int = 14, canteen
                              "cold": half == "pm" or i % 2 == 0, "shift": shift, "days": day_ids, "driver": f"Chauffeur {half} {i + 1}",
                              "cost_per_km": 0.35, "cost_per_hour": 25.0})
     scenario["vehicles"] = vehicles
-    return scenario
+    return Scenario.from_dict(scenario)

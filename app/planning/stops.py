@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 
 import routing
+from orders.plan import Allocation, Collection
+from orders.scenario import Canteen, Hub, Producer, Product, RelayPoint, Scenario
 
 HUB = "hub"
 PICKUP_SERVICE_MIN = 5
@@ -33,80 +36,89 @@ def min_to_hhmm(minutes: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _window(entry: dict) -> routing.TimeWindow | None:
-    window = entry.get("window")
-    if not window:
+Place = Producer | Canteen | RelayPoint
+
+
+def _window(place: Place) -> routing.TimeWindow | None:
+    if not place.window:
         return None
-    return routing.TimeWindow(hhmm_to_min(window[0]), hhmm_to_min(window[1]))
+    return routing.TimeWindow(hhmm_to_min(place.window[0]), hhmm_to_min(place.window[1]))
 
 
-def _site(entry: dict) -> routing.Site:
-    return routing.Site(entry["id"], entry.get("name", entry["id"]), entry.get("lat"), entry.get("lon"))
+def _site(place: Place | Hub) -> routing.Site:
+    return routing.Site(place.id, place.name or place.id, place.lat, place.lon)
 
 
-def same_day_pickup(farm: dict, consumer: dict) -> bool:
+def same_day_pickup(farm: Producer, consumer: Canteen | RelayPoint) -> bool:
     farm_window, consumer_window = _window(farm), _window(consumer)
     if farm_window is None or consumer_window is None:
         return True
     return farm_window.start_min < consumer_window.end_min
 
 
-def pickup_farms(scenario: dict, allocations: list[dict]) -> dict[tuple[str, str], str]:
+def pickup_farms(scenario: Scenario, allocations: Sequence[Allocation]) -> dict[tuple[str, str], str]:
     """(day, consumer) → the collected farm visited before that delivery, if any."""
-    consumers = {c["id"]: c for c in scenario.get("canteens", []) + scenario.get("relay_points", [])}
-    producers = {p["id"]: p for p in scenario.get("producers", [])}
+    consumers, producers = scenario.consumers_by_id(), scenario.producers_by_id()
     kilos: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for line in allocations:
-        farm = producers.get(line["producer"], {})
-        if farm.get("collect") and same_day_pickup(farm, consumers[line["consumer"]]):
-            kilos[(line["day"], line["consumer"])][line["producer"]] += float(line["quantity"])
+        farm = producers.get(line.producer)
+        if farm is not None and farm.collect and same_day_pickup(farm, consumers[line.consumer]):
+            kilos[(line.day, line.consumer)][line.producer] += line.quantity
     return {key: sorted(by_farm.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for key, by_farm in kilos.items()}
 
 
-def collections(scenario: dict, allocations: list[dict]) -> list[dict]:
+def collections(scenario: Scenario, allocations: Sequence[Allocation]) -> tuple[Collection, ...]:
     """Collected farms' goods not fetched by the delivering round: to collect the day before."""
-    producers = {p["id"]: p for p in scenario.get("producers", [])}
+    producers = scenario.producers_by_id()
     pickups = pickup_farms(scenario, allocations)
     out: dict[tuple[str, str, str], float] = defaultdict(float)
     for line in allocations:
-        farm = producers.get(line["producer"], {})
-        if farm.get("collect") and pickups.get((line["day"], line["consumer"])) != line["producer"]:
-            out[(line["day"], line["producer"], line["product"])] += float(line["quantity"])
-    return [{"for_day": day, "producer": farm, "product": product, "quantity": round(qty, 3),
-             "when": "la veille, " + "–".join(producers[farm].get("window") or ["", ""])}
-            for (day, farm, product), qty in sorted(out.items())]
+        farm = producers.get(line.producer)
+        if farm is not None and farm.collect and pickups.get((line.day, line.consumer)) != line.producer:
+            out[(line.day, line.producer, line.product)] += line.quantity
+    return tuple(Collection(for_day=day, producer=farm, product=product, quantity=round(qty, 3),
+                            when="la veille, " + "–".join(producers[farm].window or ("", "")))
+                 for (day, farm, product), qty in sorted(out.items()))
 
 
-def _drops(quantities: dict[str, float], products: dict[str, dict]) -> tuple[routing.Drop, ...]:
+def crates_for(quantity: float, product: Product) -> int:
+    """Whole crates for `quantity` units of a product (at least one): its kilograms over a crate's."""
+    return max(1, math.ceil(quantity * product.unit_kg / product.crate_kg - 1e-9))
+
+
+def _drops(quantities: dict[str, float], products: dict[str, Product]) -> tuple[routing.Drop, ...]:
     """One drop per product, in whole crates (at least one)."""
-    out = []
-    for product_id, quantity in sorted(quantities.items()):
-        product = products.get(product_id, {"crate_kg": 10, "cold": False})
-        kg = quantity * float(product.get("kg_per_unit", 1.0))
-        out.append(routing.Drop(product_id, round(quantity, 3), max(1, math.ceil(kg / float(product["crate_kg"]) - 1e-9)),
-                                bool(product.get("cold"))))
-    return tuple(out)
+    return tuple(routing.Drop(pid, round(qty, 3), crates_for(qty, products[pid]), products[pid].cold)
+                 for pid, qty in sorted(quantities.items()))
 
 
-def _kg(drops: tuple[routing.Drop, ...], products: dict[str, dict]) -> float:
-    return round(sum(d.quantity * float(products.get(d.product, {}).get("kg_per_unit", 1.0)) for d in drops), 3)
+def _kg(drops: tuple[routing.Drop, ...], products: dict[str, Product]) -> float:
+    return round(sum(d.quantity * products[d.product].unit_kg for d in drops), 3)
 
 
-def build_problems(scenario: dict, allocations: list[dict],
+def vehicles_of_day(scenario: Scenario, day: str) -> tuple[routing.Vehicle, ...]:
+    return tuple(
+        routing.Vehicle(id=v.id, capacity_kg=v.capacity_kg, capacity_crates=v.capacity_crates,
+                        shift=routing.TimeWindow(hhmm_to_min(v.shift[0]), hhmm_to_min(v.shift[1])),
+                        cold=v.cold, cost_per_km=v.cost_per_km, cost_per_hour=v.cost_per_hour,
+                        fixed_cost=v.fixed_cost, driver=v.driver)
+        for v in sorted(scenario.vehicles, key=lambda v: v.id) if v.runs_on(day))
+
+
+def build_problems(scenario: Scenario, allocations: Sequence[Allocation],
                    locked: dict[str, list[tuple[str, list[str]]]] | None = None) -> list[routing.RoutingProblem]:
     """One routing problem per delivery day with something allocated. `locked`: day → the rounds
     whose order the coordinator locked, as (vehicle id, consumer ids in order)."""
-    products = {p["id"]: p for p in scenario.get("products", [])}
-    consumers = {c["id"]: c for c in scenario.get("canteens", []) + scenario.get("relay_points", [])}
-    producers = {p["id"]: p for p in scenario.get("producers", [])}
-    hub = _site(scenario["hub"])
+    products = scenario.products_by_id()
+    consumers, producers = scenario.consumers_by_id(), scenario.producers_by_id()
+    hub = _site(scenario.hub)
 
     grouped: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     farm_goods: dict[tuple[str, str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     pickups = pickup_farms(scenario, allocations)
     for line in allocations:
-        grouped[(line["day"], line["consumer"])][line["product"]] += float(line["quantity"])
-        farm_goods[(line["day"], line["consumer"], line["producer"])][line["product"]] += float(line["quantity"])
+        grouped[(line.day, line.consumer)][line.product] += line.quantity
+        farm_goods[(line.day, line.consumer, line.producer)][line.product] += line.quantity
 
     stops_by_day: dict[str, list[routing.Stop]] = defaultdict(list)
     for (day, consumer_id), quantities in sorted(grouped.items()):
@@ -121,27 +133,16 @@ def build_problems(scenario: dict, allocations: list[dict],
                                     load_kg=_kg(farm_drops, products), crates=sum(d.crates for d in farm_drops),
                                     drops=farm_drops)
         stops_by_day[day].append(routing.Stop(
-            id=consumer_id, site_id=consumer_id, name=consumer.get("name", consumer_id),
-            lat=consumer.get("lat"), lon=consumer.get("lon"),
-            load_kg=_kg(drops, products),
+            id=consumer_id, site_id=consumer_id, name=consumer.name or consumer_id,
+            lat=consumer.lat, lon=consumer.lon, load_kg=_kg(drops, products),
             crates=sum(d.crates for d in drops), cold=any(d.cold for d in drops),
-            service_min=int(consumer.get("service_min", 10)), window=_window(consumer),
-            drops=tuple(drops), pickup=pickup))
+            service_min=consumer.service_min, window=_window(consumer), drops=drops, pickup=pickup))
 
     problems = []
     for day in sorted(stops_by_day):
-        vehicles = tuple(
-            routing.Vehicle(id=v["id"], capacity_kg=float(v["capacity_kg"]), capacity_crates=int(v["capacity_crates"]),
-                            shift=routing.TimeWindow(hhmm_to_min(v.get("shift", ["06:30", "13:00"])[0]),
-                                                     hhmm_to_min(v.get("shift", ["06:30", "13:00"])[1])),
-                            cold=bool(v.get("cold", False)), cost_per_km=float(v.get("cost_per_km", 0.35)),
-                            cost_per_hour=float(v.get("cost_per_hour", 25.0)),
-                            fixed_cost=float(v.get("fixed_cost", 50.0)), driver=v.get("driver"))
-            for v in sorted(scenario.get("vehicles", []), key=lambda v: v["id"])
-            if not v.get("days") or day in v["days"])
         day_ids = {stop.id for stop in stops_by_day[day]}
         locks = tuple(routing.LockedRound(vehicle, tuple(i for i in ids if i in day_ids))
                       for vehicle, ids in (locked or {}).get(day, ()))
         problems.append(routing.RoutingProblem(day=day, depot=hub, stops=tuple(stops_by_day[day]),
-                                               vehicles=vehicles, locked=locks))
+                                               vehicles=vehicles_of_day(scenario, day), locked=locks))
     return problems

@@ -8,7 +8,8 @@ re-plan regenerates them and a re-print of the same version returns the very sam
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from sqlmodel import Session, select
 from app.models import Plan, Site, Week
 from app.services.scenario import export_scenario
 from orders.errors import NotFound
+from orders.plan import Plan as WeekPlan
 from reports import delivery_note, pick_list, route_sheet, summary
-from reports.from_plan import catalogues_from_scenario, documents_from_plan
+from reports.from_plan import documents_from_plan
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,36 @@ class Document:
 
 
 def _documents(session: Session, week: Week, plan: Plan):
-    catalogues = catalogues_from_scenario(export_scenario(session, week))
-    return documents_from_plan(plan.plan, catalogues)
+    return documents_from_plan(WeekPlan.from_dict(plan.plan), export_scenario(session, week))
 
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+def slug(text: str) -> str:
+    """A name as a file-name part that keeps its letters: « École maternelle Les Galibots » →
+    ``ecole-maternelle-les-galibots`` (NFKD splits off the accents; the letters stay)."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_LIGATURES)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-") or "site"
+
+
+def site_slugs(names: Mapping[str, str]) -> dict[str, str]:
+    """Site id → its file-name part: the slug of its name, followed by the slug of its id when
+    another site's name gives the same slug (two sites may share a display name)."""
+    by_slug: dict[str, list[str]] = {}
+    for site_id, name in names.items():
+        by_slug.setdefault(slug(name or site_id), []).append(site_id)
+    return {site_id: base if len(ids) == 1 else f"{base}-{slug(site_id)}"
+            for base, ids in by_slug.items() for site_id in ids}
+
+
+def territory_slugs(session: Session, territory_id: str) -> dict[str, str]:
+    """`site_slugs` of every site of the territory (the file names of its pick lists and notes)."""
+    return site_slugs({s.id: s.name for s in session.exec(select(Site).where(Site.territory_id == territory_id))})
 
 
 def _not_found(what: str, what_fr: str):
@@ -63,18 +89,20 @@ def day_sheets_doc(session: Session, week: Week, plan: Plan, day: str) -> Docume
 
 
 def pick_list_doc(session: Session, week: Week, plan: Plan, producer: Site) -> Document:
-    lists = [p for p in _documents(session, week, plan).pick_lists if p.producer == producer.name]
+    lists = [p for p in _documents(session, week, plan).pick_lists if p.site_id == producer.id]  # by id
     if not lists:
         raise _not_found("pick list for this producer", "bon de préparation pour ce producteur")
-    return Document(f"bon-de-preparation-{_safe(producer.id)}-{week.iso_week}.pdf",
+    name = territory_slugs(session, week.territory_id).get(producer.id) or slug(producer.name)
+    return Document(f"bon-de-preparation-{name}-{week.iso_week}.pdf",
                     lambda: pick_list.render_pick_lists_html(lists), lambda: pick_list.render_pick_lists_pdf(lists))
 
 
 def delivery_note_doc(session: Session, week: Week, plan: Plan, site: Site) -> Document:
-    notes = [n for n in _documents(session, week, plan).delivery_notes if n.recipient == site.name]
+    notes = [n for n in _documents(session, week, plan).delivery_notes if n.site_id == site.id]  # by id
     if not notes:
         raise _not_found("delivery for this site", "livraison pour ce site")
-    return Document(f"bon-de-livraison-{_safe(site.id)}-{week.iso_week}.pdf",
+    name = territory_slugs(session, week.territory_id).get(site.id) or slug(site.name)
+    return Document(f"bon-de-livraison-{name}-{week.iso_week}.pdf",
                     lambda: delivery_note.render_delivery_notes_html(notes),
                     lambda: delivery_note.render_delivery_notes_pdf(notes))
 
@@ -105,8 +133,8 @@ def pdf_bytes(week: Week, plan: Plan, doc: Document) -> bytes:
 
 def write_week(session: Session, week: Week, plan: Plan, root: Path) -> list[Path]:
     """Render every document of the week into `root` (publication, CLI `documents`)."""
-    site_ids = {s.name: s.id for s in session.exec(select(Site)).all()}
-    return render_set(_documents(session, week, plan), cache_dir(week, plan, root), week.iso_week, site_ids)
+    return render_set(_documents(session, week, plan), cache_dir(week, plan, root), week.iso_week,
+                      territory_slugs(session, week.territory_id))
 
 
 @dataclass(frozen=True)
@@ -120,9 +148,14 @@ class DocumentFile:
     render_pdf: Callable[[], bytes]
 
 
-def document_files(docs, iso_week: str, site_ids: dict[str, str] | None = None) -> list[DocumentFile]:
-    """Every PDF of a DocumentSet: one per round, per day, per producer, per site, the summary."""
-    site_ids = site_ids or {}
+def document_files(docs, iso_week: str, slugs: Mapping[str, str] | None = None) -> list[DocumentFile]:
+    """Every PDF of a DocumentSet: one per round, per day, per producer, per site, the summary.
+
+    Pick lists and delivery notes are grouped by site id (their `key`); `slugs` (site id → file-name
+    part, `site_slugs`) names their files, by default from the names the documents print."""
+    if slugs is None:
+        slugs = site_slugs({**{p.site_id or p.producer: p.producer for p in docs.pick_lists},
+                            **{n.site_id or n.recipient: n.recipient for n in docs.delivery_notes}})
     out: list[DocumentFile] = []
     for sheet in docs.route_sheets:
         out.append(DocumentFile(f"feuille-de-route-{sheet.day}-{_safe(sheet.vehicle)}.pdf", "route_sheet",
@@ -132,17 +165,17 @@ def document_files(docs, iso_week: str, site_ids: dict[str, str] | None = None) 
                                 lambda s=sheets: route_sheet.render_day_sheets_pdf(s)))
     by_producer: dict[str, list] = {}
     for item in docs.pick_lists:
-        by_producer.setdefault(item.producer, []).append(item)
-    for name, lists in by_producer.items():
-        site = site_ids.get(name, name)
-        out.append(DocumentFile(f"bon-de-preparation-{_safe(site)}-{iso_week}.pdf", "pick_list", (site,),
+        by_producer.setdefault(item.site_id or item.producer, []).append(item)
+    for site, lists in by_producer.items():
+        name = slugs.get(site) or slug(lists[0].producer)
+        out.append(DocumentFile(f"bon-de-preparation-{name}-{iso_week}.pdf", "pick_list", (site,),
                                 lambda v=lists: pick_list.render_pick_lists_pdf(v)))
     by_site: dict[str, list] = {}
     for note in docs.delivery_notes:
-        by_site.setdefault(note.recipient, []).append(note)
-    for name, notes in by_site.items():
-        site = site_ids.get(name, name)
-        out.append(DocumentFile(f"bon-de-livraison-{_safe(site)}-{iso_week}.pdf", "delivery_note", (site,),
+        by_site.setdefault(note.site_id or note.recipient, []).append(note)
+    for site, notes in by_site.items():
+        name = slugs.get(site) or slug(notes[0].recipient)
+        out.append(DocumentFile(f"bon-de-livraison-{name}-{iso_week}.pdf", "delivery_note", (site,),
                                 lambda v=notes: delivery_note.render_delivery_notes_pdf(v)))
     out.append(DocumentFile(f"synthese-{iso_week}.pdf", "summary", (),
                             lambda: summary.render_summary_pdf(docs.summary)))
@@ -151,15 +184,14 @@ def document_files(docs, iso_week: str, site_ids: dict[str, str] | None = None) 
 
 def week_document_files(session: Session, week: Week, plan: Plan) -> list[DocumentFile]:
     """The PDFs of a week's plan version (what a publication renders, in parts: `app/jobs/`)."""
-    site_ids = {s.name: s.id for s in session.exec(select(Site)).all()}
-    return document_files(_documents(session, week, plan), week.iso_week, site_ids)
+    return document_files(_documents(session, week, plan), week.iso_week, territory_slugs(session, week.territory_id))
 
 
-def render_set(docs, out_dir: Path, iso_week: str, site_ids: dict[str, str] | None = None) -> list[Path]:
+def render_set(docs, out_dir: Path, iso_week: str, slugs: Mapping[str, str] | None = None) -> list[Path]:
     """Write a whole DocumentSet as PDFs: one per round, per day, per producer, per site, the summary."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for doc in document_files(docs, iso_week, site_ids):
+    for doc in document_files(docs, iso_week, slugs):
         path = out_dir / doc.filename
         path.write_bytes(doc.render_pdf())
         written.append(path)

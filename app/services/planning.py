@@ -21,7 +21,10 @@ from app.models import Plan, Round, RoundStop, User, Vehicle, Week
 from app.planning.pipeline import PlanSettings, portion, route
 from app.services import audit, rounds, weeks
 from app.services.scenario import export_scenario
+from orders import contract
 from orders.errors import Conflict, NotFound
+from orders.plan import Plan as WeekPlan
+from orders.scenario import Scenario
 
 log = logging.getLogger(__name__)
 PLANNABLE = ("closed", "planned")
@@ -39,8 +42,13 @@ def settings() -> PlanSettings:
                         matrix_cache_dir=str(cache))
 
 
-def inputs_hash(scenario: dict) -> str:
-    return hashlib.sha256(json.dumps(scenario, sort_keys=True, default=str).encode()).hexdigest()
+def inputs_hash(scenario: Scenario) -> str:
+    return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def week_plan(row: Plan) -> WeekPlan:
+    """The typed plan stored in a plan version's row."""
+    return WeekPlan.from_dict(row.plan)
 
 
 def current_plan(session: Session, week: Week) -> Plan | None:
@@ -85,8 +93,7 @@ def run_portioning(session: Session, week: Week, actor: str, reason: str | None 
     """Portion the week; a new plan version holding the allocation (rounds come with routing)."""
     _check_plannable(week)
     scenario = export_scenario(session, week)
-    body = portion(scenario, settings())
-    body.update({"rounds": [], "unserved": [], "collections": [], "totals": {"km": 0, "minutes": 0, "cost": 0}})
+    body = portion(scenario, settings()).to_dict()
     plan = _new_version(session, week, body, actor, reason, inputs_hash(scenario))
     _store_rounds(session, week, plan)
     return plan
@@ -101,19 +108,17 @@ def run_routing(session: Session, week: Week, actor: str, reason: str | None = N
     if digest != base.inputs_hash:
         raise Conflict("Offers or orders changed since the portioning: run the portioning again.",
                        "Les offres ou commandes ont changé depuis la répartition : relancez-la d'abord.", "week")
-    routed = route(scenario, base.plan, settings(), locked_rounds(session, week, scenario))
-    body = {**base.plan, **{k: routed[k] for k in ("rounds", "unserved", "collections", "totals")}}
-    body["solver"] = {**base.plan.get("solver", {}), **routed["solver"]}
-    plan = _new_version(session, week, body, actor, reason or "tournées calculées", digest)
+    routed = route(scenario, week_plan(base), settings(), locked_rounds(session, week, scenario))
+    plan = _new_version(session, week, routed.to_dict(), actor, reason or "tournées calculées", digest)
     _store_rounds(session, week, plan)
     if week.state == "closed":
         weeks.transition(session, week, "planned", None, actor=actor)
     return plan
 
 
-def locked_rounds(session: Session, week: Week, scenario: dict) -> dict[str, list[tuple[str, list[str]]]]:
+def locked_rounds(session: Session, week: Week, scenario: Scenario) -> dict[str, list[tuple[str, list[str]]]]:
     """The rounds the coordinator locked, by day: (vehicle, consumer ids in their current order)."""
-    consumers = {c["id"] for c in scenario.get("canteens", []) + scenario.get("relay_points", [])}
+    consumers = set(scenario.consumers_by_id())
     out: dict[str, list[tuple[str, list[str]]]] = {}
     rows = session.exec(select(Round).where(Round.week_id == week.id, Round.locked == True)  # noqa: E712
                         .order_by(Round.day, Round.vehicle_id)).all()
@@ -151,13 +156,9 @@ def plan_rounds(session: Session, week: Week, actor: str, reason: str | None = N
     return run_routing(session, week, actor, reason)
 
 
-PORTIONING_KEYS = ("week", "allocations", "shortfalls", "targets", "baskets")
-
-
 def portioning_part(body: dict) -> dict:
     """The portioning half of a plan body: allocations, shortfalls, targets, baskets and its solver line."""
-    return {**{k: body[k] for k in PORTIONING_KEYS if k in body},
-            "solver": {"portioning": body.get("solver", {}).get("portioning")}}
+    return WeekPlan.from_dict(body).portioning_dict()
 
 
 def _driver_user(session: Session, vehicle: Vehicle | None, name: str | None) -> int | None:
@@ -174,19 +175,18 @@ def _store_rounds(session: Session, week: Week, plan: Plan) -> None:
     session.exec(delete(RoundStop).where(RoundStop.round_id.in_(old_ids)))  # stops first: they point to rounds
     session.exec(delete(Round).where(Round.week_id == week.id))
     session.flush()
-    for rnd in plan.plan.get("rounds", []):
-        vehicle = session.get(Vehicle, rnd["vehicle"])
-        row = Round(plan_id=plan.id, week_id=week.id, day=date.fromisoformat(rnd["day"]),
-                    vehicle_id=rnd["vehicle"], driver=rnd.get("driver"),
-                    driver_user_id=_driver_user(session, vehicle, rnd.get("driver")),
-                    start=rnd["start"], end=rnd["end"], km=rnd["km"], minutes=rnd["minutes"],
-                    locked=bool(rnd.get("locked", False)))
+    for rnd in week_plan(plan).rounds:
+        vehicle = session.get(Vehicle, rnd.vehicle)
+        row = Round(plan_id=plan.id, week_id=week.id, day=date.fromisoformat(rnd.day),
+                    vehicle_id=rnd.vehicle, driver=rnd.driver,
+                    driver_user_id=_driver_user(session, vehicle, rnd.driver),
+                    start=rnd.start, end=rnd.end, km=rnd.km, minutes=rnd.minutes, locked=rnd.locked)
         session.add(row)
         session.flush()
-        for seq, stop in enumerate(rnd["stops"], start=1):
-            session.add(RoundStop(round_id=row.id, seq=seq, site_id=stop["site"], arrival=stop["arrival"],
-                                  departure=stop["departure"], load_kg=stop["load_kg"], crates=stop["crates"],
-                                  drops=stop["drops"]))
+        for seq, stop in enumerate(rnd.stops, start=1):
+            session.add(RoundStop(round_id=row.id, seq=seq, site_id=stop.site, arrival=stop.arrival,
+                                  departure=stop.departure, load_kg=stop.load_kg, crates=stop.crates,
+                                  drops=[contract.to_dict(d) for d in stop.drops]))
     session.flush()
 
 

@@ -1,20 +1,18 @@
-"""Import and export the week scenario file of SCENARIO.md to and from the database.
+"""Import and export the week scenario (orders/scenario.py, docs/SCENARIO.md) to and from the database.
 
 `import_scenario` upserts the reference data (territory, sites, products, grammages, vehicles,
-basket types) and replaces the week's offers and orders with the file's; it is how the demo is
-loaded and how a what-if week is brought in. `export_scenario` writes the same format back, and is
-what the planner feeds to the pure solvers, so a stored week and a scenario file take one path.
-
-Extra optional fields beyond SCENARIO.md (kept on import, written on export): `address`, `phone`,
-`notes`, `commune` on every site; `collect` on producers; `name`, `driver`, `cost_per_km`,
-`cost_per_hour` on vehicles; `name`, `max_share`, `tolerance` on basket types; `use`, `source` on
-grammages; `category` on products; `territory_id` at the top level.
+basket types) and replaces the week's offers and orders with the scenario's; it is how the demo is
+loaded and how a what-if week is brought in. `export_scenario` reads the same typed `Scenario`
+back, and is what the planner feeds to the pure solvers, so a stored week and a scenario file take
+one path. The mapping between table columns and the scenario's fields is written here only.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlmodel import Session, delete, select
 
@@ -32,6 +30,8 @@ from app.models import (
     Week,
 )
 from app.services import audit, weeks
+from orders import scenario as S
+from orders.contract import default_of
 from orders.errors import InvalidInput
 
 
@@ -51,127 +51,111 @@ def _upsert(session: Session, model, key, **values):
     return row
 
 
-def _window(entry: dict) -> tuple[str | None, str | None]:
-    window = entry.get("window") or [None, None]
-    return window[0], window[1]
+def _place(place: S.Producer | S.Canteen | S.RelayPoint | S.Hub) -> dict[str, Any]:
+    window = getattr(place, "window", None) or (None, None)
+    return {"name": place.name or place.id, "address": place.address, "commune": place.commune,
+            "phone": getattr(place, "phone", None), "notes": getattr(place, "notes", None),
+            "lat": place.lat, "lon": place.lon, "window_start": window[0], "window_end": window[1],
+            "service_min": getattr(place, "service_min", default_of(S.Canteen, "service_min"))}
 
 
-def _site(session: Session, territory_id: str, entry: dict, kind: str, canteen_kind: str | None = None) -> None:
-    start, end = _window(entry)
-    _upsert(session, Site, entry["id"], territory_id=territory_id, kind=kind, name=entry.get("name", entry["id"]),
-            canteen_kind=canteen_kind, address=entry.get("address"), commune=entry.get("commune"),
-            phone=entry.get("phone"), notes=entry.get("notes"), lat=entry.get("lat"), lon=entry.get("lon"),
-            window_start=start, window_end=end, service_min=int(entry.get("service_min", 10)),
-            collect=bool(entry.get("collect", False)))
-
-
-def import_scenario(session: Session, data: dict, user: User | None = None, state: str = "closed") -> Week:
-    """Load a scenario into the database; the week ends in `state` (the demo is ready to plan)."""
-    try:
-        return _import(session, data, user, state)
-    except KeyError as exc:
-        raise InvalidInput(f"Scenario field missing: {exc.args[0]}.",
-                           f"Champ manquant dans le scénario : {exc.args[0]}.", str(exc.args[0])) from exc
-
-
-def _import(session: Session, data: dict, user: User | None, state: str) -> Week:
-    territory_id = data.get("territory_id") or slugify(data["territory"])
-    terr = session.get(Territory, territory_id) or Territory(id=territory_id, name=data["territory"])
-    terr.name = data["territory"]
-    terr.road_factor = float(data.get("road_factor", 1.3))
-    terr.speed_kmh = float(data.get("speed_kmh", 40))
-    terr.targets = dict(data.get("targets", {}))
-    terr.schedule = dict(data.get("schedule", terr.schedule or {}))
+def import_scenario(session: Session, data: S.Scenario | Mapping[str, Any], user: User | None = None,
+                    state: str = "closed") -> Week:
+    """Load a scenario into the database; the week ends in `state` (the demo is ready to plan).
+    A document is validated first (`InvalidScenario` names the JSON path of each error)."""
+    scenario = data if isinstance(data, S.Scenario) else S.Scenario.from_dict(data)
+    territory_id = scenario.territory_id or slugify(scenario.territory)
+    terr = session.get(Territory, territory_id) or Territory(id=territory_id, name=scenario.territory)
+    terr.name = scenario.territory
+    terr.road_factor = scenario.road_factor
+    terr.speed_kmh = scenario.speed_kmh
+    terr.targets = dict(scenario.targets)
+    terr.schedule = dict(scenario.schedule or terr.schedule or {})
     session.add(terr)
     session.flush()
 
-    hub = data["hub"]
-    _site(session, territory_id, hub, "hub")
-    for product in data.get("products", []):
-        _upsert(session, Product, product["id"], name=product.get("name", product["id"]),
-                unit=product.get("unit", "kg"), category=product.get("category"),
-                crate_kg=float(product.get("crate_kg", 10)), cold=bool(product.get("cold", False)))
-    for producer in data.get("producers", []):
-        _site(session, territory_id, producer, "producer")
-    for canteen in data.get("canteens", []):
-        _site(session, territory_id, canteen, "canteen", canteen["kind"])
-    for relay in data.get("relay_points", []):
-        _site(session, territory_id, relay, "relay")
-    for basket in data.get("basket_types", []):
-        _upsert(session, BasketType, basket["id"], name=basket.get("name", basket["id"]),
-                price_eur=float(basket["price"]), target_kg=float(basket["target_kg"]),
-                min_products=int(basket.get("min_products", 4)), max_share=float(basket.get("max_share", 0.4)),
-                tolerance=float(basket.get("tolerance", 0.1)))
+    _upsert(session, Site, scenario.hub.id, territory_id=territory_id, kind="hub", **_place(scenario.hub))
+    for p in scenario.products:
+        _upsert(session, Product, p.id, name=p.name or p.id, unit=p.unit, unit_kg=p.unit_kg,
+                category=p.category or None, crate_kg=p.crate_kg, cold=p.cold)
+    for producer in scenario.producers:
+        _upsert(session, Site, producer.id, territory_id=territory_id, kind="producer", collect=producer.collect,
+                **_place(producer))
+    for canteen in scenario.canteens:
+        _upsert(session, Site, canteen.id, territory_id=territory_id, kind="canteen", canteen_kind=canteen.kind,
+                **_place(canteen))
+    for relay in scenario.relay_points:
+        _upsert(session, Site, relay.id, territory_id=territory_id, kind="relay", **_place(relay))
+    for b in scenario.basket_types:
+        _upsert(session, BasketType, b.id, name=b.name or b.id, price_eur=b.price, target_kg=b.target_kg,
+                min_products=b.min_products, max_share=b.max_share, tolerance=b.tolerance,
+                min_item_kg=b.min_item_kg)
     session.flush()
-    for gram in data.get("grammages", []):
-        row = session.exec(select(Grammage).where(Grammage.product_id == gram["product"],
-                                                  Grammage.age_group == gram["age_group"])).first()
-        row = row or Grammage(product_id=gram["product"], age_group=gram["age_group"], grams=0)
-        row.grams = float(gram["grams"])
-        row.yield_ratio = float(gram.get("yield", 1.0))
-        row.source = gram.get("source") or gram.get("use")
+    for g in scenario.grammages:
+        row = session.exec(select(Grammage).where(Grammage.product_id == g.product,
+                                                  Grammage.age_group == g.age_group)).first()
+        row = row or Grammage(product_id=g.product, age_group=g.age_group, grams=0)
+        row.grams = g.grams
+        row.yield_ratio = g.yield_ratio
+        row.source = g.source or g.use or None
         session.add(row)
-    for vehicle in data.get("vehicles", []):
-        shift = vehicle.get("shift") or ["06:30", "13:00"]
-        weekdays = sorted({date.fromisoformat(d).isoweekday() for d in vehicle.get("days", [])})
-        _upsert(session, Vehicle, vehicle["id"], territory_id=territory_id, name=vehicle.get("name", vehicle["id"]),
-                capacity_kg=float(vehicle["capacity_kg"]), capacity_crates=int(vehicle["capacity_crates"]),
-                cold=bool(vehicle.get("cold", False)), shift_start=shift[0], shift_end=shift[1],
-                cost_per_km=float(vehicle.get("cost_per_km", 0.35)),
-                cost_per_hour=float(vehicle.get("cost_per_hour", 25.0)), driver=vehicle.get("driver"),
-                weekdays=weekdays)
+    for v in scenario.vehicles:
+        weekdays = sorted({date.fromisoformat(d).isoweekday() for d in v.days or ()})
+        _upsert(session, Vehicle, v.id, territory_id=territory_id, name=v.name or v.id,
+                capacity_kg=v.capacity_kg, capacity_crates=v.capacity_crates, cold=v.cold,
+                shift_start=v.shift[0], shift_end=v.shift[1], cost_per_km=v.cost_per_km,
+                cost_per_hour=v.cost_per_hour, fixed_cost_eur=v.fixed_cost, driver=v.driver, weekdays=weekdays)
     session.flush()
 
     week = session.exec(select(Week).where(Week.territory_id == territory_id,
-                                           Week.iso_week == data["week"])).first()
+                                           Week.iso_week == scenario.week)).first()
     if week is None:
-        week = weeks.create_week(session, data["week"], territory_id, user)
+        week = weeks.create_week(session, scenario.week, territory_id, user)
     for model in (Offer, BasketOrder, MealOrder):
         session.exec(delete(model).where(model.week_id == week.id))
-    days = sorted({o["day"] for o in data.get("meal_orders", []) + data.get("basket_orders", [])})
-    if days:
-        week.delivery_days = days
+    if scenario.delivery_days:
+        week.delivery_days = list(scenario.delivery_days)
     week.state = state
     week.updated_at = datetime.now(UTC)
     session.add(week)
-    for offer in data.get("offers", []):
-        session.add(Offer(week_id=week.id, producer_id=offer["producer"], product_id=offer["product"],
-                          quantity=float(offer["quantity"]), unit_price_eur=float(offer["unit_price"]),
-                          lot=float(offer.get("lot", 1))))
-    for order in data.get("basket_orders", []):
-        session.add(BasketOrder(week_id=week.id, relay_point_id=order["relay_point"],
-                                basket_type_id=order["basket_type"], day=date.fromisoformat(order["day"]),
-                                count=int(order["count"])))
-    for order in data.get("meal_orders", []):
-        session.add(MealOrder(week_id=week.id, canteen_id=order["canteen"], day=date.fromisoformat(order["day"]),
-                              lines=[{"product": line["product"], "meals": dict(line["meals"])}
-                                     for line in order["lines"]]))
+    for o in scenario.offers:
+        session.add(Offer(week_id=week.id, producer_id=o.producer, product_id=o.product, quantity=o.quantity,
+                          unit_price_eur=o.unit_price, lot=o.lot))
+    for b in scenario.basket_orders:
+        session.add(BasketOrder(week_id=week.id, relay_point_id=b.relay_point, basket_type_id=b.basket_type,
+                                day=date.fromisoformat(b.day), count=b.count))
+    for m in scenario.meal_orders:
+        session.add(MealOrder(week_id=week.id, canteen_id=m.canteen, day=date.fromisoformat(m.day),
+                              lines=[{"product": line.product, "meals": dict(line.meals),
+                                      **({"use": line.use} if line.use else {})} for line in m.lines]))
     session.flush()
     audit.record(session, user, "week", week.iso_week, "import", None,
-                 {"offers": len(data.get("offers", [])), "basket_orders": len(data.get("basket_orders", [])),
-                  "meal_orders": len(data.get("meal_orders", []))}, week.id)
+                 {"offers": len(scenario.offers), "basket_orders": len(scenario.basket_orders),
+                  "meal_orders": len(scenario.meal_orders)}, week.id)
     return week
 
 
-def _site_dict(site: Site) -> dict:
-    out = {"id": site.id, "name": site.name, "lat": site.lat, "lon": site.lon}
-    if site.window_start and site.window_end:
-        out["window"] = [site.window_start, site.window_end]
-    out["service_min"] = site.service_min
-    for key in ("address", "phone", "notes", "commune"):
-        if getattr(site, key):
-            out[key] = getattr(site, key)
-    return out
+def _window(site: Site) -> tuple[str, str] | None:
+    return (site.window_start, site.window_end) if site.window_start and site.window_end else None
 
 
-def export_scenario(session: Session, week: Week) -> dict:
-    """The week as a scenario document, sorted so the same database gives the same file."""
+def _common(site: Site) -> dict[str, Any]:
+    return {"id": site.id, "name": site.name, "lat": site.lat, "lon": site.lon, "address": site.address,
+            "commune": site.commune}
+
+
+def _local(site: Site) -> dict[str, Any]:
+    return {**_common(site), "window": _window(site), "service_min": site.service_min, "phone": site.phone,
+            "notes": site.notes}
+
+
+def export_scenario(session: Session, week: Week) -> S.Scenario:
+    """The week as a typed scenario, sorted so the same database gives the same scenario."""
     terr = session.get(Territory, week.territory_id)
     sites = session.exec(select(Site).where(Site.territory_id == terr.id).order_by(Site.id)).all()
     hub = next((s for s in sites if s.kind == "hub"), None)
     if hub is None:
         raise InvalidInput("The territory has no hub.", "Le territoire n'a pas de plateforme (hub).", "hub")
-    monday, _ = weeks.week_dates(week.iso_week)
     offers = session.exec(select(Offer).where(Offer.week_id == week.id).order_by(Offer.producer_id,
                                                                                  Offer.product_id)).all()
     basket_orders = session.exec(select(BasketOrder).where(BasketOrder.week_id == week.id).order_by(
@@ -182,36 +166,34 @@ def export_scenario(session: Session, week: Week) -> dict:
     vehicles = session.exec(select(Vehicle).where(Vehicle.territory_id == terr.id).order_by(Vehicle.id)).all()
     days = sorted(set(week.delivery_days) | {o.day.isoformat() for o in basket_orders}
                   | {o.day.isoformat() for o in meal_orders})
-    return {
-        "territory": terr.name,
-        "territory_id": terr.id,
-        "week": week.iso_week,
-        "hub": _site_dict(hub),
-        "road_factor": terr.road_factor,
-        "speed_kmh": terr.speed_kmh,
-        "products": [{"id": p.id, "name": p.name, "unit": p.unit, "crate_kg": p.crate_kg, "cold": p.cold,
-                      "category": p.category} for p in products],
-        "producers": [{**_site_dict(s), "collect": s.collect} for s in sites if s.kind == "producer"],
-        "offers": [{"producer": o.producer_id, "product": o.product_id, "quantity": o.quantity,
-                    "unit_price": o.unit_price_eur, "lot": o.lot} for o in offers],
-        "grammages": [{"product": g.product_id, "age_group": g.age_group, "grams": g.grams,
-                       "yield": g.yield_ratio, "source": g.source}
-                      for g in session.exec(select(Grammage).order_by(Grammage.product_id, Grammage.age_group))],
-        "canteens": [{**_site_dict(s), "kind": s.canteen_kind} for s in sites if s.kind == "canteen"],
-        "meal_orders": [{"canteen": o.canteen_id, "day": o.day.isoformat(), "lines": o.lines}
-                        for o in meal_orders],
-        "relay_points": [_site_dict(s) for s in sites if s.kind == "relay"],
-        "basket_types": [{"id": b.id, "name": b.name, "price": b.price_eur, "target_kg": b.target_kg,
-                          "min_products": b.min_products, "max_share": b.max_share, "tolerance": b.tolerance}
-                         for b in session.exec(select(BasketType).order_by(BasketType.id))],
-        "basket_orders": [{"relay_point": o.relay_point_id, "day": o.day.isoformat(),
-                           "basket_type": o.basket_type_id, "count": o.count} for o in basket_orders],
-        "vehicles": [{"id": v.id, "name": v.name, "capacity_kg": v.capacity_kg,
-                      "capacity_crates": v.capacity_crates, "cold": v.cold, "shift": [v.shift_start, v.shift_end],
-                      "days": [d for d in days if not v.weekdays
-                               or date.fromisoformat(d).isoweekday() in v.weekdays],
-                      "driver": v.driver, "cost_per_km": v.cost_per_km, "cost_per_hour": v.cost_per_hour}
-                     for v in vehicles],
-        "targets": dict(terr.targets),
-        "_monday": (monday + timedelta(days=0)).isoformat(),
-    }
+    return S.Scenario(
+        territory=terr.name, territory_id=terr.id, week=week.iso_week,
+        hub=S.Hub(**_common(hub)), road_factor=terr.road_factor, speed_kmh=terr.speed_kmh,
+        products=tuple(S.Product(id=p.id, name=p.name, unit=p.unit, unit_kg=p.unit_kg, crate_kg=p.crate_kg,
+                                 cold=p.cold, category=p.category or "") for p in products),
+        producers=tuple(S.Producer(**_local(s), collect=s.collect) for s in sites if s.kind == "producer"),
+        offers=tuple(S.Offer(producer=o.producer_id, product=o.product_id, quantity=o.quantity,
+                             unit_price=o.unit_price_eur, lot=o.lot, id=f"{o.producer_id}/{o.product_id}/{i}")
+                     for i, o in enumerate(offers)),
+        grammages=tuple(S.Grammage(product=g.product_id, age_group=g.age_group, grams=g.grams,
+                                   yield_ratio=g.yield_ratio, source=g.source)
+                        for g in session.exec(select(Grammage).order_by(Grammage.product_id, Grammage.age_group))),
+        canteens=tuple(S.Canteen(**_local(s), kind=s.canteen_kind) for s in sites if s.kind == "canteen"),
+        meal_orders=tuple(S.MealOrder(canteen=o.canteen_id, day=o.day.isoformat(), lines=tuple(
+            S.MealLine(product=line["product"], meals=tuple(sorted((k, int(v)) for k, v in line["meals"].items())),
+                       use=line.get("use", "")) for line in o.lines)) for o in meal_orders),
+        relay_points=tuple(S.RelayPoint(**_local(s)) for s in sites if s.kind == "relay"),
+        basket_types=tuple(S.BasketType(id=b.id, name=b.name, price=b.price_eur, target_kg=b.target_kg,
+                                        min_products=b.min_products, max_share=b.max_share,
+                                        tolerance=b.tolerance, min_item_kg=b.min_item_kg)
+                           for b in session.exec(select(BasketType).order_by(BasketType.id))),
+        basket_orders=tuple(S.BasketOrder(relay_point=o.relay_point_id, day=o.day.isoformat(),
+                                          basket_type=o.basket_type_id, count=o.count) for o in basket_orders),
+        vehicles=tuple(S.Vehicle(id=v.id, name=v.name, capacity_kg=v.capacity_kg,
+                                 capacity_crates=v.capacity_crates, cold=v.cold, shift=(v.shift_start, v.shift_end),
+                                 days=tuple(d for d in days if not v.weekdays
+                                            or date.fromisoformat(d).isoweekday() in v.weekdays),
+                                 driver=v.driver, cost_per_km=v.cost_per_km, cost_per_hour=v.cost_per_hour,
+                                 fixed_cost=v.fixed_cost_eur) for v in vehicles),
+        targets=tuple(sorted((k, float(v)) for k, v in (terr.targets or {}).items())),
+    )
