@@ -7,6 +7,8 @@ Formats and columns: docs/interop.md.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request
 from flask.views import MethodView
@@ -30,7 +32,7 @@ blp = Blueprint("interop", "interop", url_prefix="/api/v1",
                 description="Formats d'échange : tableurs, DFC (JSON-LD), Ma Cantine, calendriers")
 SECURITY = [{"bearer": []}]
 FILE = {"200": {"description": "the file", "content": {spreadsheets.CSV_TYPE: {}, spreadsheets.XLSX_TYPE: {}}}}
-MIMETYPES = {"csv": spreadsheets.CSV_TYPE + "; charset=utf-8", "xlsx": spreadsheets.XLSX_TYPE}
+MIMETYPES = {"csv": spreadsheets.CSV_TYPE, "xlsx": spreadsheets.XLSX_TYPE}  # Flask adds text/*'s charset (once)
 OWNERS = {"offers": "producer", "meal-orders": "canteen", "basket-orders": "relay"}
 
 
@@ -44,7 +46,11 @@ class DfcCatalogArgs(WeekArgs):
 
 
 class MaCantineArgs(Schema):
-    siret = fields.String(metadata={"description": "the canteen's SIRET (14 digits), overrides the mapping file"})
+    siret = fields.String(metadata={"description": "the canteen's SIRET (14 digits), overrides the site's and the "
+                                                   "mapping file's"})
+    as_of = fields.Date(metadata={"description": "deliveries up to this day (default: today); later ones are "
+                                                 "withheld (Ma Cantine refuses future dates) and counted in the "
+                                                 "Terril-Future-Deliveries-Withheld header"})
 
 
 class SharesSchema(Schema):
@@ -182,9 +188,12 @@ class MaCantinePurchases(MethodView):
         row = weeks.find_week(get_session(), week, territory_id())
         plan = planning.require_plan(get_session(), row)
         mapping = _mapping()
-        rows = macantine.purchases(get_session(), row, plan, site, mapping)
-        data = macantine.purchases_csv(rows, macantine.siret_for(site, mapping, args.get("siret")), mapping)
-        return _file(data, "csv", f"ma-cantine_{site.id}_{row.iso_week}.csv")
+        siret = macantine.siret_for(site, mapping, args.get("siret"))
+        as_of = args.get("as_of") or datetime.now(ZoneInfo(current_app.config["TERRIL_TIMEZONE"])).date()
+        rows, future = macantine.delivered_by(macantine.purchases(get_session(), row, plan, site, mapping), as_of)
+        response = _file(macantine.purchases_csv(rows, siret, mapping), "csv", f"ma-cantine_{site.id}_{row.iso_week}.csv")
+        response.headers["Terril-Future-Deliveries-Withheld"] = str(len(future))
+        return response
 
 
 @blp.route("/sites/<string:site_id>/weeks/<string:week>/egalim")

@@ -1,6 +1,13 @@
 """Ma Cantine: a canteen's purchases from the collective as Ma Cantine's purchase import CSV, and
 its EGAlim shares (organic "BIO" and local, by value) per week and year to date.
 
+Format: Ma Cantine's current import by SIRET (`import-achats-siret`), whose columns, order, patterns
+and enumerations Terril states in `data/macantine_achats_siret.schema.json` (with its source) and
+whose model rules it follows: a valid SIRET (14 digits, Luhn), no purchase dated after the day of
+the export (deliveries still to come are withheld and counted), `definition_local` = `KM` with
+`definition_local_km` a whole number of kilometres, eggs with the dairy family (`PRODUITS_LAITIERS`,
+Ma Cantine's "BOF": produits laitiers, beurre et œufs).
+
 A purchase is one allocation line of the current plan to the canteen (producer × product × day),
 priced `quantity × unit_price_eur` of the producer's offer (prix HT, euros). What Terril does not
 store comes from a small mapping file (JSON, `data/macantine.json` by default, another one with
@@ -15,6 +22,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -23,8 +31,9 @@ from app.interop.spreadsheets import write_csv
 from app.models import Offer, Plan, Product, Site, Week
 from orders.errors import InvalidInput
 
-COLUMNS = ("siret", "description", "fournisseur", "date", "prix_ht", "famille_produits", "categories_egalim",
-           "origine", "est_circuit_court", "est_local", "definition_local", "definition_local_km")
+SCHEMA_FILE = Path(__file__).parent / "data" / "macantine_achats_siret.schema.json"
+SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+COLUMNS = tuple(f["name"] for f in SCHEMA["fields"])
 DEFAULT_MAPPING = Path(__file__).parent / "data" / "macantine.json"
 SIRET = re.compile(r"^\d{14}$")
 
@@ -97,19 +106,44 @@ def purchases(session: Session, week: Week, plan: Plan, canteen: Site, mapping: 
     return out
 
 
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check digit of a SIREN or SIRET (every second digit from the right doubled)."""
+    total = 0
+    for n, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if n % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
 def siret_for(canteen: Site, mapping: Mapping, given: str | None) -> str:
-    siret = (given or mapping.sirets.get(canteen.id) or "").replace(" ", "")
-    if siret and not SIRET.match(siret):
-        raise InvalidInput("A SIRET has 14 digits.", "Un SIRET compte 14 chiffres.", "siret")
+    """The canteen's SIRET: `?siret=`, else the site's, else the mapping file's; none is a 422."""
+    siret = (given or canteen.siret or mapping.sirets.get(canteen.id) or "").replace(" ", "")
+    if not siret:
+        raise InvalidInput(
+            f"Canteen {canteen.name} ({canteen.id}) has no SIRET: Ma Cantine files purchases by SIRET. "
+            "Give ?siret= or set it in the Ma Cantine mapping.",
+            f"La cantine « {canteen.name} » n'a pas de SIRET : Ma Cantine enregistre les achats par SIRET. "
+            "Indiquez-le (paramètre siret ou fichier de correspondance Ma Cantine).", "siret")
+    if not SIRET.match(siret) or not luhn_valid(siret):
+        raise InvalidInput(f"SIRET {siret!r} of canteen {canteen.id}: 14 digits with a valid check digit expected.",
+                           f"SIRET {siret} de la cantine « {canteen.name} » invalide : 14 chiffres attendus, "
+                           "avec une clé de contrôle valide.", "siret")
     return siret
+
+
+def delivered_by(rows: list[Purchase], as_of: date) -> tuple[list[Purchase], list[Purchase]]:
+    """The purchases delivered on or before `as_of` (Ma Cantine refuses a date in the future), and the rest."""
+    past = [p for p in rows if p.day <= as_of.isoformat()]
+    return past, [p for p in rows if p.day > as_of.isoformat()]
 
 
 def purchases_csv(rows: list[Purchase], siret: str, mapping: Mapping) -> bytes:
     """Ma Cantine's purchase import columns, in order; one line per purchase; decimal point."""
+    km = f"{max(0, round(mapping.local_km))}"
     return write_csv(COLUMNS, [[
         siret, f"{p.product_name} ({p.quantity:g} {p.unit})", p.producer_name, p.day, f"{p.price_eur:.2f}",
         p.family, ",".join(p.labels), mapping.origin, "OUI", "OUI" if p.local else "NON",
-        "AUTOUR_SERVICE" if p.local else "", f"{mapping.local_km:g}" if p.local else "",
+        "KM" if p.local else "", km if p.local else "",
     ] for p in rows])
 
 
