@@ -14,6 +14,7 @@ from app import migrate
 from app.db import unit_of_work
 from app.models import ROLES
 from orders.errors import DomainError
+from orders.plan import Plan as WeekPlan
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 users_cli = AppGroup("users", help="Users and their API tokens.")
@@ -174,12 +175,12 @@ def portion_cmd(week: str, reason: str | None) -> None:
     """Portion a closed week: allocations, baskets, shortfalls, targets (a new plan version; a job)."""
     _run_job("portioning", week, {"reason": reason} if reason else {})
     plan = _plan_of(week)
-    body = plan.plan
-    click.echo(f"Répartition de la semaine {week} (version {plan.version}) : {len(body['allocations'])} lignes, "
-               f"{len(body['shortfalls'])} manques.")
-    for kind, target in sorted(body["targets"].items()):
-        click.echo(f"  objectif {kind} : {target['served'] * 100:.0f} % servi pour {target['target'] * 100:.0f} % "
-                   f"visé ({target['missing_kg']:.1f} kg manquants)")
+    body = WeekPlan.from_dict(plan.plan)
+    click.echo(f"Répartition de la semaine {week} (version {plan.version}) : {len(body.allocations)} lignes, "
+               f"{len(body.shortfalls)} manques.")
+    for kind, target in body.targets:
+        click.echo(f"  objectif {kind} : {target.served * 100:.0f} % servi pour {target.target * 100:.0f} % "
+                   f"visé ({target.missing_kg:.1f} kg manquants)")
 
 
 @click.command("route")
@@ -190,12 +191,12 @@ def route_cmd(week: str, reason: str | None) -> None:
     """Plan the delivery rounds of a portioned week (the week becomes planned; a job)."""
     _run_job("rounds", week, {"reason": reason} if reason else {})
     plan = _plan_of(week)
-    body = plan.plan
-    click.echo(f"Tournées de la semaine {week} (version {plan.version}) : {len(body['rounds'])} tournées, "
-               f"{body['totals']['km']:.1f} km, {len(body['unserved'])} arrêts non servis.")
-    for rnd in body["rounds"]:
-        click.echo(f"  {rnd['day']} {rnd['vehicle']} ({rnd.get('driver') or '—'}) {rnd['start']}–{rnd['end']} "
-                   f"{rnd['km']:.1f} km, {len(rnd['stops'])} arrêts")
+    body = WeekPlan.from_dict(plan.plan)
+    click.echo(f"Tournées de la semaine {week} (version {plan.version}) : {len(body.rounds)} tournées, "
+               f"{body.totals.km:.1f} km, {len(body.unserved)} arrêts non servis.")
+    for rnd in body.rounds:
+        click.echo(f"  {rnd.day} {rnd.vehicle} ({rnd.driver or '—'}) {rnd.start}–{rnd.end} "
+                   f"{rnd.km:.1f} km, {len(rnd.stops)} arrêts")
 
 
 @click.command("publish")

@@ -10,6 +10,8 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models import ROLES
+from orders import scenario as S
+from orders.contract import default_of
 from orders.vocabulary import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Expected a local time HH:MM.")
@@ -43,11 +45,12 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
 class ProductSchema(Schema):
     id = fields.String(required=True, validate=SLUG)
     name = fields.String(required=True, validate=validate.Length(1, 200))
-    unit = fields.String(load_default="kg", validate=validate.OneOf(PRODUCT_UNITS))
+    unit = fields.String(load_default=default_of(S.Product, "unit"), validate=validate.OneOf(PRODUCT_UNITS))
     category = fields.String(allow_none=True, validate=validate.Length(max=64))
-    crate_kg = fields.Float(load_default=10.0, validate=POSITIVE)
+    crate_kg = fields.Float(load_default=default_of(S.Product, "crate_kg"), validate=POSITIVE)
     cold = fields.Boolean(load_default=False)
-    kg_per_unit = fields.Float(load_default=1.0, validate=POSITIVE)
+    unit_kg = fields.Float(load_default=default_of(S.Product, "unit_kg"), validate=POSITIVE,
+                           metadata={"description": "kilograms in one unit (0.06 for an egg sold by the piece)"})
 
 
 class SiteSchema(Schema):
@@ -64,7 +67,7 @@ class SiteSchema(Schema):
     lon = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     window_start = fields.String(allow_none=True, validate=HHMM)
     window_end = fields.String(allow_none=True, validate=HHMM)
-    service_min = fields.Integer(load_default=10, validate=validate.Range(0, 240))
+    service_min = fields.Integer(load_default=default_of(S.Canteen, "service_min"), validate=validate.Range(0, 240))
     collect = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -83,10 +86,12 @@ class VehicleSchema(Schema):
     capacity_kg = fields.Float(required=True, validate=POSITIVE)
     capacity_crates = fields.Integer(required=True, validate=validate.Range(1, 10000))
     cold = fields.Boolean(load_default=False)
-    shift_start = fields.String(load_default="06:30", validate=HHMM)
-    shift_end = fields.String(load_default="13:00", validate=HHMM)
-    cost_per_km = fields.Float(load_default=0.35, validate=NON_NEGATIVE)
-    cost_per_hour = fields.Float(load_default=25.0, validate=NON_NEGATIVE)
+    shift_start = fields.String(load_default=default_of(S.Vehicle, "shift")[0], validate=HHMM)
+    shift_end = fields.String(load_default=default_of(S.Vehicle, "shift")[1], validate=HHMM)
+    cost_per_km = fields.Float(load_default=default_of(S.Vehicle, "cost_per_km"), validate=NON_NEGATIVE)
+    cost_per_hour = fields.Float(load_default=default_of(S.Vehicle, "cost_per_hour"), validate=NON_NEGATIVE)
+    fixed_cost_eur = fields.Float(load_default=default_of(S.Vehicle, "fixed_cost"), validate=NON_NEGATIVE,
+                                  metadata={"description": "cost of a round whatever its length (euros)"})
     driver = fields.String(allow_none=True, validate=validate.Length(max=200))
     driver_user_id = fields.Integer(allow_none=True)
     weekdays = fields.List(fields.Integer(validate=validate.Range(1, 7)), load_default=list)
@@ -102,9 +107,11 @@ class BasketTypeSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     price_eur = fields.Float(required=True, validate=POSITIVE)
     target_kg = fields.Float(required=True, validate=POSITIVE)
-    min_products = fields.Integer(load_default=4, validate=validate.Range(1, 50))
-    max_share = fields.Float(load_default=0.4, validate=validate.Range(0.05, 1))
-    tolerance = fields.Float(load_default=0.1, validate=validate.Range(0, 1))
+    min_products = fields.Integer(load_default=default_of(S.BasketType, "min_products"), validate=validate.Range(1, 50))
+    max_share = fields.Float(load_default=default_of(S.BasketType, "max_share"), allow_none=True,
+                             validate=validate.Range(0.05, 1))
+    tolerance = fields.Float(load_default=default_of(S.BasketType, "tolerance"), validate=validate.Range(0, 0.5))
+    min_item_kg = fields.Float(load_default=default_of(S.BasketType, "min_item_kg"), validate=NON_NEGATIVE)
 
 
 class GrammageSchema(Schema):

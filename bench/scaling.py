@@ -31,13 +31,13 @@ def run(name: str, producers: int, products: int, canteens: int, relays: int, da
     t1 = perf_counter()
     routed = route(scenario, portioned, settings)
     t2 = perf_counter()
-    stops = sum(len([s for s in r["stops"] if s["kind"] == "delivery"]) for r in routed["rounds"])
+    stops = sum(len(r.deliveries) for r in routed.rounds)
     return {"size": name, "producers": producers, "products": products, "canteens": canteens,
-            "relay_points": relays, "days": days, "allocations": len(portioned["allocations"]),
-            "portioning_seconds": round(t1 - t0, 3), "portioning_status": portioned["solver"]["portioning"]["status"],
+            "relay_points": relays, "days": days, "allocations": len(portioned.allocations),
+            "portioning_seconds": round(t1 - t0, 3), "portioning_status": portioned.solver["portioning"]["status"],
             "routing_seconds": round(t2 - t1, 3), "routing_time_limit_s_per_day": routing_limit_s,
-            "stops_served": stops, "unserved": len(routed["unserved"]), "rounds": len(routed["rounds"]),
-            "km": routed["totals"]["km"]}
+            "stops_served": stops, "unserved": len(routed.unserved), "rounds": len(routed.rounds),
+            "km": routed.totals.km}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,7 +85,7 @@ def meal_offers(offers: list[Offer], products: dict[str, Product], grammages: li
     """The meal portions on offer: per product × age group, raw kg of one meal and its price (€ HT).
 
     Price of a meal = raw kg per meal (served grams / yield) × the week's quantity-weighted mean
-    price of the product per kg; for a product sold by another unit, its kg_per_unit converts.
+    price of the product per kg; for a product sold by another unit, its unit_kg converts.
     """
     by_product: dict[str, list[Offer]] = defaultdict(list)
     for o in offers:
@@ -100,8 +100,8 @@ def meal_offers(offers: list[Offer], products: dict[str, Product], grammages: li
         product = products[g.product_id]
         kg = g.grams / 1000 / (g.yield_ratio or 1.0)
         out.append({"product": g.product_id, "age_group": g.age_group, "grams": g.grams, "kg": round(kg, 4),
-                    "price": mean * kg / (product.kg_per_unit or 1.0), "vat": product.vat_rate,
-                    "stock_meals": int(weight * (product.kg_per_unit or 1.0) / kg) if kg else None})
+                    "price": mean * kg / (product.unit_kg or 1.0), "vat": product.vat_rate,
+                    "stock_meals": int(weight * (product.unit_kg or 1.0) / kg) if kg else None})
     return out
 
 

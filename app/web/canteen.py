@@ -72,8 +72,9 @@ def _render(site, week, forms: dict[str, dict], errors: dict[str, dict], status=
                                "standing": orders[day].standing if day in orders else False})
         forms[day]["kilos"] = _kilos(table, forms[day]["meals"])
     plan = planning.current_plan(session, week) if week is not None else None
-    allocations = [a for a in (plan.plan.get("allocations", []) if plan else []) if a["consumer"] == site.id]
-    shortfalls = [s for s in (plan.plan.get("shortfalls", []) if plan else []) if s["consumer"] == site.id]
+    body = planning.week_plan(plan) if plan else None
+    allocations = [a for a in (body.allocations if body else ()) if a.consumer == site.id]
+    shortfalls = [s for s in (body.shortfalls if body else ()) if s.consumer == site.id]
     deadline = weeks.deadlines(session, week).get("orders_close") if week is not None else None
     return render_template("cantine.html", site=site, week=week, weeks=territory_weeks(site.territory_id),
                            days=days, orders=orders, forms=forms, errors=errors, groups=groups, lines=lines,

@@ -37,8 +37,9 @@ def _render(site, week, counts: dict, standing: bool | None, errors: dict, statu
         standing = any(o.standing for o in orders.values())
     plan = planning.current_plan(session, week) if week is not None else None
     order = {t.id: i for i, t in enumerate(_types())}
-    baskets = sorted((b for b in (plan.plan.get("baskets", []) if plan else []) if b["relay_point"] == site.id),
-                     key=lambda b: (b["day"], order.get(b["basket_type"], len(order))))
+    body = planning.week_plan(plan) if plan else None
+    baskets = sorted((b for b in (body.baskets if body else ()) if b.relay_point == site.id),
+                     key=lambda b: (b.day, order.get(b.basket_type, len(order))))
     deadline = weeks.deadlines(session, week).get("orders_close") if week is not None else None
     return render_template("relais.html", site=site, week=week, weeks=territory_weeks(site.territory_id),
                            days=days, types=_types(), counts=counts, orders=orders, standing=standing,
