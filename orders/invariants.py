@@ -88,6 +88,8 @@ def _rounds(scenario: Scenario, plan: Plan) -> list[str]:
             out.append(f"invariant 4: {key[1]} visited {count} times on {key[0]}")
     for key in sorted(allocated - set(visited) - unserved):
         out.append(f"invariant 4: {key[1]} has goods on {key[0]} but no round and no reason")
+    for key in sorted(allocated & unserved):
+        out.append(f"invariant 8: {key[1]} has goods on {key[0]} that no round carries")
     for key in sorted(set(visited) & unserved):
         out.append(f"invariant 4: {key[1]} both visited and unserved on {key[0]}")
     for u in plan.unserved:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import routing
+from app.planning import agree
 from app.planning.stops import build_problems, collections, min_to_hhmm
 from orders.plan import Drop, Plan, Round, Totals, Unserved, Visit
 from orders.portioning import solve as solve_portioning
@@ -42,13 +43,53 @@ def _provider(scenario: Scenario, settings: PlanSettings) -> routing.MatrixProvi
                                         namespace=scenario.week, **options)
 
 
+MAX_REPORTIONS = 3
+"""How many times a routing may send undeliverable stops' goods back to the portioning."""
+
+
 def route(scenario: Scenario, portioned: Plan, settings: PlanSettings = PlanSettings(),
           locked: dict[str, list[tuple[str, list[str]]]] | None = None) -> Plan:
     """The portioned plan with its rounds, unserved stops, collections, totals and routing stats.
 
-    `locked`: day → rounds whose order is kept, as (vehicle id, consumer ids in order); new stops
-    may be inserted between theirs."""
+    When a stop can't be served, its orders leave the scenario and the week is portioned again, so
+    its goods go to stops the rounds reach (`agree.py`); at most `MAX_REPORTIONS` times, after
+    which whatever is still unserved keeps no allocation either. `locked`: day → rounds whose order
+    is kept, as (vehicle id, consumer ids in order); new stops may be inserted between theirs."""
     began = time.perf_counter()
+    unserved: dict[tuple[str, str], Unserved] = {}
+    current, plan, attempts = scenario, portioned, 0
+    while True:
+        routed = _route_once(current, plan, settings, locked)
+        new = {(u.site, u.day): u for u in routed.unserved if (u.site, u.day) not in unserved}
+        unserved.update(new)
+        if not new:
+            break
+        current = agree.without_stops(scenario, unserved)
+        if attempts == MAX_REPORTIONS:
+            routed = routed.replace(allocations=tuple(a for a in routed.allocations
+                                                      if (a.consumer, a.day) not in unserved))
+            break
+        attempts += 1
+        plan = portion(current, settings)
+    if not unserved:
+        return _with_routing_stats(routed, began, 0)
+    routed = routed.replace(
+        unserved=tuple(unserved[key] for key in sorted(unserved, key=lambda k: (k[1], k[0]))),
+        shortfalls=routed.shortfalls + agree.undelivered(scenario, unserved))
+    return _with_routing_stats(routed.replace(targets=agree.targets_against(scenario, routed)), began, attempts)
+
+
+def _with_routing_stats(plan: Plan, began: float, reportions: int) -> Plan:
+    solver = dict(plan.solver or {})
+    solver["routing"] = {**solver.get("routing", {}), "seconds": round(time.perf_counter() - began, 3),
+                         "reportions": reportions}
+    if plan.unserved:
+        solver["routing"]["status"] = "partial"
+    return plan.replace(solver=solver)
+
+
+def _route_once(scenario: Scenario, portioned: Plan, settings: PlanSettings,
+                locked: dict[str, list[tuple[str, list[str]]]] | None) -> Plan:
     provider = _provider(scenario, settings)
     params = routing.SolverParams(time_limit_s=settings.routing_time_limit_s)
     rounds: list[Round] = []
@@ -63,8 +104,7 @@ def route(scenario: Scenario, portioned: Plan, settings: PlanSettings = PlanSett
         unserved.extend(Unserved(site=miss.site_id, stop=miss.stop_id, day=problem.day, reason=str(miss.reason),
                                  reason_fr=miss.reason_fr) for miss in result.unserved)
     solver = dict(portioned.solver or {})
-    solver["routing"] = {"status": "solved" if not unserved else "partial",
-                         "seconds": round(time.perf_counter() - began, 3), "days": days}
+    solver["routing"] = {"status": "solved" if not unserved else "partial", "days": days}
     return portioned.replace(
         rounds=tuple(rounds), unserved=tuple(unserved),
         collections=collections(scenario, portioned.allocations),

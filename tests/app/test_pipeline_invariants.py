@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.planning.generate import generate_week
-from app.planning.pipeline import PlanSettings, plan
+from app.planning import agree
+from app.planning.pipeline import PlanSettings, plan, portion
 from orders.invariants import violations
 from orders.plan import Plan
 from orders.scenario import Scenario
@@ -40,3 +41,23 @@ def test_the_demo_week_keeps_the_invariants():
     check_plan(scenario, body)
     assert body.target("maternelle").served == pytest.approx(1.0)
     assert not body.unserved
+
+
+def test_goods_of_a_stop_no_round_reaches_go_back_to_the_portioning():
+    """Invariant 8: a relay point whose window no van can keep gets no allocation (so no delivery
+    note); its baskets become `not_delivered` shortfalls and its goods go to stops the rounds reach."""
+    base = generate_week(seed=5, producers=4, products=8, canteens=4, relay_points=6, scarcity=0.6)
+    lost = base.relay_points[0]
+    scenario = base.replace(relay_points=(lost.__class__(**{**{f: getattr(lost, f) for f in lost.__slots__},
+                                                            "window": ("04:00", "04:30")}),) + base.relay_points[1:])
+    after = plan(scenario, FAST)
+    assert violations(scenario, after) == []
+    assert {u.site for u in after.unserved} == {lost.id}
+    assert not [a for a in after.allocations if a.consumer == lost.id]
+    missed = [s for s in after.shortfalls if s.consumer == lost.id]
+    assert missed and all(s.reason == "not_delivered" and s.text for s in missed)
+    assert {s.basket_type for s in missed} == {b.basket_type for b in scenario.basket_orders if b.relay_point == lost.id}
+    # its goods were portioned again among the stops the rounds reach
+    assert after.allocations == portion(agree.without_stops(scenario, {(lost.id, d) for d in scenario.delivery_days}),
+                                        FAST).allocations
+    assert after.solver["routing"]["reportions"] >= 1
