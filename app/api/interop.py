@@ -40,11 +40,6 @@ class WeekArgs(Schema):
     week = fields.String(required=True, validate=WEEK, metadata={"description": "ISO week, e.g. 2026-W49"})
 
 
-class DfcCatalogArgs(WeekArgs):
-    producer = fields.String(metadata={"description": "the farm whose catalogue this is, when its Enterprise is "
-                                                      "not a Terril URL (a producer: their own farm)"})
-
-
 class MaCantineArgs(Schema):
     siret = fields.String(metadata={"description": "the canteen's SIRET (14 digits), overrides the site's and the "
                                                    "mapping file's"})
@@ -81,6 +76,10 @@ class ImportResultSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
     rows = fields.Integer()
+
+
+class DfcCatalogResultSchema(ImportResultSchema):
+    skipped = fields.Integer(metadata={"description": "offers of other enterprises (the collective, other farms)"})
 
 
 def _fmt(fmt: str) -> str:
@@ -268,26 +267,27 @@ class DfcCatalog(MethodView):
         week = weeks.find_week(get_session(), args["week"], territory_id())
         return _jsonld(dfc.catalog(get_session(), week, _dfc_base()))
 
+
+@blp.route("/producers/<string:producer_id>/weeks/<string:week>/dfc-catalog")
+class DfcCatalogImport(MethodView):
     @require("coordinator", "producer")
     @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
-    @blp.arguments(DfcCatalogArgs, location="query")
-    @blp.response(200, ImportResultSchema)
-    def post(self, args):
-        """Import a producer's DFC catalogue as its offers of the week: all or nothing, through the use cases."""
+    @blp.response(200, DfcCatalogResultSchema)
+    def post(self, producer_id, week):
+        """Import a farm's DFC catalogue as its offers of the week: all or nothing, through the use cases."""
+        site = _own_site(producer_id, ("producer",))
         session = get_session()
-        week = weeks.find_week(session, args["week"], territory_id())
-        producers = {s.id for s in session.exec(select(Site).where(Site.territory_id == territory_id(),
-                                                                   Site.kind == "producer")).all()}
+        row = weeks.find_week(session, week, territory_id())
+        sites = {s.id for s in session.exec(select(Site).where(Site.territory_id == territory_id())).all()}
         products = {p.id: p.name for p in session.exec(select(Product)).all()}
-        user = current_user()
-        producer = args.get("producer") or (user.site_id if user.role == "producer" else None)
-        records = dfc_import.parse_catalog(_jsonld_body(), week.iso_week, products, producers, producer)
+        records, skipped = dfc_import.parse_catalog(_jsonld_body(), row.iso_week, products, site.id,
+                                                    sites | {territory_id()})
         try:
             with unit_of_work() as session:
                 summary = market_rows.import_offers(session, current_user(), records, territory_id())
         except RowRejected as exc:
             return _rejected(exc)
-        return {**summary.as_dict(), "rows": len(records)}
+        return {**summary.as_dict(), "rows": len(records), "skipped": skipped}
 
 
 def _jsonld_body() -> dict | list:
@@ -298,10 +298,6 @@ def _jsonld_body() -> dict | list:
 
 
 def _dfc_node(path: str) -> Response:
-    user = current_user()
-    parts = path.split("/")
-    owned = parts[1] if parts[0] == "enterprises" else (parts[3] if len(parts) > 3 and parts[2] == "orders" else None)
-    forbid_unless(user.role == "coordinator" or (owned is not None and user.site_id == owned), hide=True)
     found = dfc.node(get_session(), territory_id(), _dfc_base(), path)
     if found is None:
         raise NotFound(f"No DFC object at {path!r}.", "Aucun objet DFC à cette adresse.", "path")
@@ -313,7 +309,7 @@ DFC_NODE = {"200": {"description": "the object's DFC JSON-LD", "content": {JSONL
 
 @blp.route("/dfc/enterprises/<path:rest>")
 class DfcEnterpriseNode(MethodView):
-    @require("coordinator", "producer", "canteen", "relay")
+    @require("coordinator")
     @blp.doc(security=SECURITY, responses=DFC_NODE)
     def get(self, rest):
         """An Enterprise (a farm, a customer site, the collective) or a SuppliedProduct, as DFC JSON-LD."""
@@ -322,7 +318,7 @@ class DfcEnterpriseNode(MethodView):
 
 @blp.route("/dfc/weeks/<string:week>/<path:rest>")
 class DfcWeekNode(MethodView):
-    @require("coordinator", "producer", "canteen", "relay")
+    @require("coordinator")
     @blp.doc(security=SECURITY, responses=DFC_NODE)
     def get(self, week, rest):
         """A week's CatalogItem, Offer, SaleSession, Order or OrderLine, as DFC JSON-LD (its own @id)."""

@@ -149,14 +149,16 @@ def _key(text: str) -> str:
     return "".join(ch for ch in plain if ch.isalnum())
 
 
-def parse_catalog(document: dict | list, iso_week: str, products: dict[str, str], producers: set[str],
-                  producer: str | None = None) -> list[Record]:
-    """A DFC catalogue as offer records of `iso_week` (the spreadsheet's columns).
+def parse_catalog(document: dict | list, iso_week: str, products: dict[str, str], farm: str,
+                  terril_sites: set[str]) -> tuple[list[Record], int]:
+    """A farm's DFC catalogue as its offer records of `iso_week` (the spreadsheet's columns), and the
+    number of offers skipped because another Terril enterprise supplies them.
 
-    `products` maps product id → name, `producers` are the territory's farm ids. Each Offer gives
-    its price (€ before tax) and stock; its CatalogItem's product is found by the SuppliedProduct's
-    Terril URL, its sku (`farm/product` or `product`), or its name; the farm by the Enterprise that
-    supplies it (a Terril URL or `producer`). Offers of the collective (baskets, meals) are skipped.
+    `products` maps product id → name; `terril_sites` are the territory's site ids and the
+    territory's own (the collective). Each Offer gives its price (€ before tax) and stock; its
+    CatalogItem's product is found by the SuppliedProduct's Terril URL, its sku (`farm/product` or
+    `product`), or its name. An offer whose product is supplied by a Terril enterprise other than
+    `farm` (another farm, the collective's baskets and meals) is skipped; any other is `farm`'s.
     """
     nodes = read(document)
     by_id = {n["@id"]: n for n in nodes if "@id" in n}
@@ -169,20 +171,21 @@ def parse_catalog(document: dict | list, iso_week: str, products: dict[str, str]
             supplier[sp] = enterprise["@id"]
     by_name = {_key(name): pid for pid, name in products.items()} | {_key(pid): pid for pid in products}
     records: list[Record] = []
+    skipped = 0
     for number, offer in enumerate(offers, start=1):
         where = offer["@id"]
         item = by_id.get(ref(offer, "offeredItem") or "", {})
         sp_iri = ref(item, "references") or ""
         sp = by_id.get(sp_iri, {})
-        if "/supplied-products/panier-" in sp_iri or "/supplied-products/repas-" in sp_iri:
+        owner = (_tail(supplier.get(sp_iri) or "", "/enterprises/") or _tail(sp_iri, "/enterprises/") or [None])[0]
+        if owner in terril_sites and owner != farm:
+            skipped += 1
             continue
         tail = _tail(sp_iri, "/supplied-products/")
         sku = str(value(item, "sku") or "")
         name = str(value(sp, "name") or "")
         product = next((p for p in (tail[0] if tail else None, sku.split("/")[-1], by_name.get(_key(sku)),
                                     by_name.get(_key(name))) if p in products), None)
-        farm = _tail(supplier.get(sp_iri) or "", "/enterprises/") or _tail(sp_iri, "/enterprises/")
-        farm_id = farm[0] if farm and farm[0] in producers else producer
         price_node = by_id.get(ref(offer, "hasPrice") or "", {})
         unit_price = value(price_node, "value")
         stock = value(offer, "stockLimitation")
@@ -191,21 +194,19 @@ def parse_catalog(document: dict | list, iso_week: str, products: dict[str, str]
         problems = []
         if product is None:
             problems.append(f"product {name or sku or sp_iri or '?'} is not in Terril's catalogue")
-        if farm_id is None:
-            problems.append("no farm (an Enterprise supplying the product, or ?producer=)")
         if unit_price is None:
             problems.append("no dfc-b:hasPrice/dfc-b:value")
         if stock is None:
             problems.append("no dfc-b:stockLimitation")
         if problems:
             raise InvalidInput(f"Offer {where}: " + "; ".join(problems) + ".",
-                               f"Offre {where} illisible : produit, ferme, prix (dfc-b:hasPrice) et quantité "
+                               f"Offre {where} illisible : produit, prix (dfc-b:hasPrice) et quantité "
                                "(dfc-b:stockLimitation) sont attendus et le produit doit exister dans Terril "
                                f"({name or sku or sp_iri or '?'}).", where)
         try:
-            records.append(Record(number, {"semaine": iso_week, "producteur": farm_id, "produit": product,
+            records.append(Record(number, {"semaine": iso_week, "producteur": farm, "produit": product,
                                            "quantite": float(stock), "prix_unitaire_eur": float(unit_price)}))
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"Offer {where}: price and stock must be numbers.",
                                f"Offre {where} : prix et quantité doivent être des nombres.", where) from exc
-    return records
+    return records, skipped

@@ -3,6 +3,7 @@ links, prices carry VAT, every emitted @id answers, orders and catalogues import
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pyld import jsonld
@@ -101,12 +102,17 @@ def test_orders_have_a_date_and_priced_lines_and_round_trip(app):
         for row in session.exec(select(MealOrder)).all() + session.exec(select(BasketOrder)).all():
             session.delete(row)
     assert _orders(app) == ([], [])
+    imported_at = datetime.now(UTC)
     res = world.post("/api/v1/dfc/orders", exported)
     assert res.status_code == 200, res.json
     assert res.json["updated"] == 0
     assert _orders(app) == before
     assert world.post("/api/v1/dfc/orders", exported).json["created"] == 0
     assert _orders(app) == before
+    # an order's date is its last change (the audit trail of the import)
+    again = world.get(f"/api/v1/dfc/orders?week={WEEK}").json
+    dates = [datetime.fromisoformat(n["dfc-b:date"]) for n in again["@graph"] if n["@type"] == "dfc-b:Order"]
+    assert dates and all(d.tzinfo and d >= imported_at.replace(microsecond=0) - timedelta(seconds=1) for d in dates)
 
 
 def test_every_emitted_id_answers_with_its_json_ld(app):
@@ -126,8 +132,7 @@ def test_every_emitted_id_answers_with_its_json_ld(app):
     assert "static.datafoodconsortium.org" not in text
     assert world.get("/api/v1/dfc/weeks/2026-W49/offers/nobody/nothing").status_code == 404
     canteen = world.scenario["canteens"][0]["id"]
-    assert world.get(f"/api/v1/dfc/enterprises/{canteen}", who="canteen").status_code == 200
-    assert world.get(f"/api/v1/dfc/enterprises/{canteen}", who="canteen2").status_code == 404
+    assert world.get(f"/api/v1/dfc/enterprises/{canteen}", who="canteen").status_code == 403
 
 
 def _links(node: dict):
@@ -208,7 +213,7 @@ def test_a_producers_dfc_catalogue_becomes_its_offers(app):
     before = _offers(app)
     mine = [o for o in before if o[0] == farm]
     assert mine
-    # the producer's own platform: its own IRIs, the product named, the farm given by ?producer=
+    # the producer's own platform: its own IRIs, the product named; the farm is the route's
     graph = [{"@id": "https://farm.example/enterprise", "@type": "dfc-b:Enterprise",
               "dfc-b:supplies": [{"@id": f"https://farm.example/products/{i}"} for i in range(len(mine))]}]
     for i, (_, product, qty, unit_price) in enumerate(mine):
@@ -221,20 +226,21 @@ def test_a_producers_dfc_catalogue_becomes_its_offers(app):
              "dfc-b:hasPrice": {"@type": "dfc-b:Price", "dfc-b:value": unit_price + 0.5, "dfc-b:VATrate": 5.5}},
         ]
     doc = {"@context": dfc_context.CONTEXT_URL, "@graph": graph}
-    res = world.post(f"/api/v1/dfc/catalog?week={WEEK}", doc, who="producer")
+    url = f"/api/v1/producers/{farm}/weeks/{WEEK}/dfc-catalog"
+    res = world.post(url, doc, who="producer")
     assert res.status_code == 200, res.json
-    assert res.json == {"created": 0, "updated": len(mine), "rows": len(mine)}
+    assert res.json == {"created": 0, "updated": len(mine), "rows": len(mine), "skipped": 0}
     after = _offers(app)
     assert [o for o in after if o[0] != farm] == [o for o in before if o[0] != farm]
     assert [o for o in after if o[0] == farm] == [(f, p, q + 5, pytest.approx(u + 0.5)) for f, p, q, u in mine]
     # another farm's catalogue is refused for this producer, nothing written
     other = world.scenario["producers"][1]["id"]
-    res = world.post(f"/api/v1/dfc/catalog?week={WEEK}&producer={other}", doc, who="producer")
-    assert res.status_code in (403, 404) and _offers(app) == after
+    res = world.post(f"/api/v1/producers/{other}/weeks/{WEEK}/dfc-catalog", doc, who="producer")
+    assert res.status_code == 404 and _offers(app) == after
     # a product Terril does not know is named in the 422
     graph[1]["dfc-b:name"] = "Durian"
     graph[2]["dfc-b:sku"] = "durian"
-    res = world.post(f"/api/v1/dfc/catalog?week={WEEK}", doc, who="producer")
+    res = world.post(url, doc, who="producer")
     assert res.status_code == 422 and "Durian" in res.json["detail"] and _offers(app) == after
 
 
@@ -242,7 +248,10 @@ def test_terrils_own_catalogue_imports_back_unchanged(app):
     world = build_world(app, state="offers_open")
     before = _offers(app)
     catalog = world.get(f"/api/v1/dfc/catalog?week={WEEK}").json
-    res = world.post(f"/api/v1/dfc/catalog?week={WEEK}", catalog)
-    assert res.status_code == 200, res.json
-    assert res.json["created"] == 0 and res.json["updated"] == len(before)
+    offers = len(catalog["@graph"]) and sum(n["@type"] == "dfc-b:Offer" for n in catalog["@graph"])
+    for farm in sorted({o[0] for o in before}):
+        res = world.post(f"/api/v1/producers/{farm}/weeks/{WEEK}/dfc-catalog", catalog)
+        assert res.status_code == 200, res.json
+        own = sum(o[0] == farm for o in before)
+        assert res.json == {"created": 0, "updated": own, "rows": own, "skipped": offers - own}
     assert _offers(app) == before

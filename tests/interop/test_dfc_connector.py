@@ -116,9 +116,9 @@ def test_terril_imports_a_catalogue_the_connector_built(app, node_script, tmp_pa
          "stock": qty + 1}
         for n, (product, qty, price) in enumerate(before)]
     built = _build(node_script, spec, tmp_path)
-    res = world.post(f"/api/v1/dfc/catalog?week={WEEK}", built["catalog"], who="producer")
+    res = world.post(f"/api/v1/producers/{farm}/weeks/{WEEK}/dfc-catalog", built["catalog"], who="producer")
     assert res.status_code == 200, res.json
-    assert res.json == {"created": 0, "updated": len(before), "rows": len(before)}
+    assert res.json == {"created": 0, "updated": len(before), "rows": len(before), "skipped": 0}
     with app.app_context(), unit_of_work() as session:
         after = [(o.product_id, o.quantity, o.unit_price_eur) for o in
                  session.exec(select(Offer).where(Offer.producer_id == farm).order_by(Offer.product_id)).all()]
