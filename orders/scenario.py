@@ -433,6 +433,24 @@ def schema_errors(data: Any) -> list[str]:
     return sorted(f"{error.json_path}: {error.message}" for error in validator.iter_errors(data))
 
 
+def part_errors(type_name: str, data: Any) -> list[str]:
+    """Schema errors of one part of a scenario (`"Policy"`, `"Pin"`, …) as "JSON path: message"."""
+    import jsonschema
+
+    schema = _schema()
+    part = {"$schema": schema["$schema"], "$ref": f"#/$defs/{type_name}", "$defs": schema["$defs"]}
+    validator = jsonschema.Draft202012Validator(part)
+    return sorted(f"{error.json_path}: {error.message}" for error in validator.iter_errors(data))
+
+
+def read_part(cls: type, data: Any) -> Any:
+    """Validate then build one part of a scenario; `InvalidScenario` names each error's path."""
+    errors = part_errors(cls.__name__, data)
+    if errors:
+        raise InvalidScenario(errors)
+    return contract.from_dict(cls, data)
+
+
 _SCHEMA: dict[str, Any] = {}
 
 

@@ -62,6 +62,8 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(users.blp)
     api.register_blueprint(plans.blp)
     api.register_blueprint(documents.blp)
+    from app.api import corrections
+    api.register_blueprint(corrections.blp)
     from app.api import interop
     api.register_blueprint(interop.blp)
     return api

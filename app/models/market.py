@@ -30,6 +30,8 @@ class Territory(SQLModel, table=True):
     speed_kmh: float = default_of(S.Scenario, "speed_kmh")
     targets: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     schedule: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    policy: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # orders.scenario.Policy
+    policy_version: int = 0  # bumped at every change of the policy
 
 
 class Site(SQLModel, table=True):

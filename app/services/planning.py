@@ -17,11 +17,12 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session, delete, select
 
-from app.models import Plan, Round, RoundStop, User, Vehicle, Week
+from app.models import Plan, Round, RoundStop, Territory, User, Vehicle, Week
 from app.planning.pipeline import PlanSettings, portion, route
-from app.services import audit, rounds, weeks
+from app.services import corrections, weeks
 from app.services.scenario import export_scenario
 from orders import contract
+from orders import scenario as S
 from orders.errors import Conflict, NotFound
 from orders.plan import Plan as WeekPlan
 from orders.scenario import Scenario
@@ -89,11 +90,18 @@ def _new_version(session: Session, week: Week, body: dict, actor: str, reason: s
     return plan
 
 
+def with_policy_version(session: Session, week: Week, plan: WeekPlan, scenario: Scenario) -> WeekPlan:
+    """The plan records the policy it used and that policy's version in the territory."""
+    terr = session.get(Territory, week.territory_id)
+    used = plan.policy if isinstance(plan.policy, dict) else contract.to_dict(scenario.policy or S.Policy())
+    return plan.replace(policy={**used, "version": terr.policy_version})
+
+
 def run_portioning(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
     """Portion the week; a new plan version holding the allocation (rounds come with routing)."""
     _check_plannable(week)
     scenario = export_scenario(session, week)
-    body = portion(scenario, settings()).to_dict()
+    body = with_policy_version(session, week, portion(scenario, settings()), scenario).to_dict()
     plan = _new_version(session, week, body, actor, reason, inputs_hash(scenario))
     _store_rounds(session, week, plan)
     return plan
@@ -117,30 +125,13 @@ def run_routing(session: Session, week: Week, actor: str, reason: str | None = N
 
 
 def locked_rounds(session: Session, week: Week, scenario: Scenario) -> dict[str, list[tuple[str, list[str]]]]:
-    """The rounds the coordinator locked, by day: (vehicle, consumer ids in their current order)."""
-    consumers = set(scenario.consumers_by_id())
-    out: dict[str, list[tuple[str, list[str]]]] = {}
-    rows = session.exec(select(Round).where(Round.week_id == week.id, Round.locked == True)  # noqa: E712
-                        .order_by(Round.day, Round.vehicle_id)).all()
-    stops = rounds.stops_of(session, rows)
-    for rnd in rows:
-        ids = [s.site_id for s in stops[rnd.id] if s.site_id in consumers]
-        out.setdefault(rnd.day.isoformat(), []).append((rnd.vehicle_id, ids))
-    return out
+    """The rounds the coordinator locked, by day: (vehicle, consumer ids in their locked order)."""
+    return corrections.locked_rounds(session, week, set(scenario.consumers_by_id()))
 
 
 def set_locked(session: Session, rnd: Round, locked: bool, actor: str) -> Round:
-    """Lock (or unlock) a round's order: the next routing keeps it, inserting new stops if any."""
-    week = session.get(Week, rnd.week_id)
-    if week.state not in PLANNABLE:
-        raise Conflict(f"Week {week.iso_week} is {week.state}: its rounds can no longer change.",
-                       f"La semaine {week.iso_week} est à l'état « {week.state} » : ses tournées ne changent plus.",
-                       "locked")
-    rnd.locked = locked
-    session.add(rnd)
-    audit.record(session, None, "round", rnd.id, "lock" if locked else "unlock", None,
-                 {"vehicle": rnd.vehicle_id, "day": rnd.day.isoformat(), "locked": locked}, week.id, actor=actor)
-    return rnd
+    """Lock (or unlock) a round's order (see `services/corrections.py`)."""
+    return corrections.set_locked(session, rnd, locked, actor)
 
 
 def plan_week(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
@@ -175,12 +166,14 @@ def _store_rounds(session: Session, week: Week, plan: Plan) -> None:
     session.exec(delete(RoundStop).where(RoundStop.round_id.in_(old_ids)))  # stops first: they point to rounds
     session.exec(delete(Round).where(Round.week_id == week.id))
     session.flush()
+    locks = corrections.is_locked(session, week)
     for rnd in week_plan(plan).rounds:
         vehicle = session.get(Vehicle, rnd.vehicle)
         row = Round(plan_id=plan.id, week_id=week.id, day=date.fromisoformat(rnd.day),
                     vehicle_id=rnd.vehicle, driver=rnd.driver,
                     driver_user_id=_driver_user(session, vehicle, rnd.driver),
-                    start=rnd.start, end=rnd.end, km=rnd.km, minutes=rnd.minutes, locked=rnd.locked)
+                    start=rnd.start, end=rnd.end, km=rnd.km, minutes=rnd.minutes,
+                    locked=(rnd.day, rnd.vehicle) in locks)
         session.add(row)
         session.flush()
         for seq, stop in enumerate(rnd.stops, start=1):

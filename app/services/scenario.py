@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, delete, select
 
 from app.models import (
+    AllocationPin,
     BasketOrder,
     BasketType,
     Grammage,
@@ -29,7 +30,8 @@ from app.models import (
     Vehicle,
     Week,
 )
-from app.services import audit, weeks
+from app.services import audit, corrections, weeks
+from orders import contract
 from orders import scenario as S
 from orders.contract import default_of
 from orders.errors import InvalidInput
@@ -71,6 +73,9 @@ def import_scenario(session: Session, data: S.Scenario | Mapping[str, Any], user
     terr.speed_kmh = scenario.speed_kmh
     terr.targets = dict(scenario.targets)
     terr.schedule = dict(scenario.schedule or terr.schedule or {})
+    if scenario.policy is not None and contract.to_dict(scenario.policy) != terr.policy:
+        terr.policy = contract.to_dict(scenario.policy)
+        terr.policy_version += 1
     session.add(terr)
     session.flush()
 
@@ -111,7 +116,7 @@ def import_scenario(session: Session, data: S.Scenario | Mapping[str, Any], user
                                            Week.iso_week == scenario.week)).first()
     if week is None:
         week = weeks.create_week(session, scenario.week, territory_id, user)
-    for model in (Offer, BasketOrder, MealOrder):
+    for model in (Offer, BasketOrder, MealOrder, AllocationPin):
         session.exec(delete(model).where(model.week_id == week.id))
     if scenario.delivery_days:
         week.delivery_days = list(scenario.delivery_days)
@@ -128,6 +133,11 @@ def import_scenario(session: Session, data: S.Scenario | Mapping[str, Any], user
         session.add(MealOrder(week_id=week.id, canteen_id=m.canteen, day=date.fromisoformat(m.day),
                               lines=[{"product": line.product, "meals": dict(line.meals),
                                       **({"use": line.use} if line.use else {})} for line in m.lines]))
+    for pin in scenario.pins:
+        session.add(AllocationPin(week_id=week.id, consumer_id=pin.consumer, product=pin.product,
+                                  day=date.fromisoformat(pin.day), quantity=pin.quantity, producer_id=pin.producer,
+                                  forbid=pin.forbid, created_by=user.name if user else "import",
+                                  created_at=datetime.now(UTC)))
     session.flush()
     audit.record(session, user, "week", week.iso_week, "import", None,
                  {"offers": len(scenario.offers), "basket_orders": len(scenario.basket_orders),
@@ -196,4 +206,6 @@ def export_scenario(session: Session, week: Week) -> S.Scenario:
                                  driver=v.driver, cost_per_km=v.cost_per_km, cost_per_hour=v.cost_per_hour,
                                  fixed_cost=v.fixed_cost_eur) for v in vehicles),
         targets=tuple(sorted((k, float(v)) for k, v in (terr.targets or {}).items())),
+        policy=corrections.policy_of(terr),
+        pins=corrections.scenario_pins(session, week),
     )
