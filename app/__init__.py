@@ -20,13 +20,16 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     logging.basicConfig(level=os.environ.get("TERRIL_LOG_LEVEL", "WARNING").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from app import api, cli, db, errors, idempotency, maintenance, scheduler, security, web
+    from app import api, cli, db, errors, health, idempotency, jobs, maintenance, scheduler, security, web
     from app.api import cycle as cycle_api
+    from app.api import jobs as jobs_api
     from reports.render import check_fonts
 
     check_fonts()  # the PDFs' font is checked at start-up, with a clear message when missing
     db.init_app(app)
-    api.init_app(app).register_blueprint(cycle_api.blp)
+    rest = api.init_app(app)
+    rest.register_blueprint(cycle_api.blp)
+    rest.register_blueprint(jobs_api.blp)
     errors.register(app)
     security.init_app(app)
     idempotency.init_app(app)
@@ -34,9 +37,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     maintenance.init_app(app)
     scheduler.init_app(app)
     web.init_app(app)
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok"}
+    jobs.init_app(app)
+    health.init_app(app)
 
     return app

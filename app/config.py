@@ -15,6 +15,10 @@
 | `TERRIL_IDEMPOTENCY_KEEP_HOURS` | `24` | age after which the nightly purge forgets an `Idempotency-Key` |
 | `TERRIL_CACHE_KEEP_DAYS` | `14` | age after which the nightly purge deletes superseded PDF folders and matrix files |
 | `TERRIL_SCHEDULER_TICK_S` / `_LOCK_RETRY_S` / `_MISFIRE_GRACE_S` | `60` / `30` / `300` | scheduler (docs/scheduler.md) |
+| `TERRIL_REDIS_URL` (or `TERRIL_QUEUE_URL`) | unset | task queue on Redis; unset: SQLite file `TERRIL_QUEUE_FILE` |
+| `TERRIL_QUEUE_FILE` / `TERRIL_QUEUE_NAME` | `<instance>/queue.db` / `terril` | embedded queue file, queue name |
+| `TERRIL_JOB_LEASE_S` / `TERRIL_JOB_MAX_ATTEMPTS` | `30` / `2` | jobs: heartbeat lease, tries (docs/jobs.md) |
+| `TERRIL_PUBLISH_BATCH` | `4` | documents per task of a publication |
 """
 from __future__ import annotations
 
@@ -49,6 +53,14 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_SCHEDULER_TICK_S": int(env.get("TERRIL_SCHEDULER_TICK_S", "60")),
         "TERRIL_SCHEDULER_LOCK_RETRY_S": float(env.get("TERRIL_SCHEDULER_LOCK_RETRY_S", "30")),
         "TERRIL_SCHEDULER_MISFIRE_GRACE_S": int(env.get("TERRIL_SCHEDULER_MISFIRE_GRACE_S", "300")),
+        # the task queue and its jobs (docs/jobs.md)
+        "TERRIL_QUEUE_URL": env.get("TERRIL_REDIS_URL") or env.get("TERRIL_QUEUE_URL") or None,
+        "TERRIL_QUEUE_FILE": env.get("TERRIL_QUEUE_FILE") or str(instance / "queue.db"),
+        "TERRIL_QUEUE_NAME": env.get("TERRIL_QUEUE_NAME", "terril"),
+        "TERRIL_QUEUE_IMMEDIATE": env.get("TERRIL_QUEUE_IMMEDIATE") == "1",
+        "TERRIL_JOB_LEASE_S": float(env.get("TERRIL_JOB_LEASE_S", "30")),
+        "TERRIL_JOB_MAX_ATTEMPTS": int(env.get("TERRIL_JOB_MAX_ATTEMPTS", "2")),
+        "TERRIL_PUBLISH_BATCH": int(env.get("TERRIL_PUBLISH_BATCH", "4")),
         # flask-smorest / OpenAPI
         "API_TITLE": "Terril",
         "API_VERSION": "v1",

@@ -70,6 +70,7 @@ def app(db_url, tmp_path):
         "TERRIL_DOCUMENTS_DIR": str(tmp_path / "documents"),
         "TERRIL_ROUTING_TIME_LIMIT": 1.0,
         "TERRIL_PORTIONING_TIME_LIMIT": 2.0,
+        "TERRIL_QUEUE_IMMEDIATE": True,  # jobs run at once in the caller; tests/jobs/ start real workers
     })
     yield app
     app.extensions["terril_engine"].dispose()

@@ -6,8 +6,10 @@ from flask_smorest import Blueprint
 
 from app import schemas
 from app.api.common import paginate, territory_id
+from app.api.jobs import JobSchema, job_response
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
+from app.jobs import submit as jobs
 from app.models import Plan, Round
 from app.services import planning, rounds, weeks
 
@@ -31,6 +33,13 @@ def _current(week: str) -> Plan:
     return planning.require_plan(get_session(), _week(week))
 
 
+def _job(kind: str, week: str, data: dict):
+    """Long work is a job (app/jobs/): 202 with `Location: /api/v1/jobs/{id}`, or the identical one."""
+    params = {"reason": data["reason"]} if data.get("reason") else {}
+    job, created = jobs.submit(kind, _week(week), _actor(), params)
+    return job_response(job, created)
+
+
 @blp.route("/weeks/<string:week>/portioning")
 class Portioning(MethodView):
     @require("coordinator")
@@ -45,13 +54,11 @@ class Portioning(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.RunSchema)
-    @blp.response(201, schemas.PlanSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
     def post(self, data, week):
-        """Run the portioning of a closed week; a new plan version replaces the current one."""
-        with unit_of_work() as session:
-            row = weeks.find_week(session, week, territory_id())
-            plan = planning.run_portioning(session, row, _actor(), data.get("reason"))
-        return _plan_out(plan, week)
+        """Portion a closed week, as a job (202 + Location); a new plan version replaces the current one."""
+        return _job("portioning", week, data)
 
 
 @blp.route("/weeks/<string:week>/plan")
@@ -68,13 +75,11 @@ class CurrentPlan(MethodView):
 class Publish(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
-    @blp.response(200, schemas.PlanSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
     def post(self, week):
-        """Render and cache the week's documents and mark it published."""
-        with unit_of_work() as session:
-            row = weeks.find_week(session, week, territory_id())
-            plan = planning.publish_week(session, row, _actor())
-        return _plan_out(plan, week)
+        """Render the week's documents (in parallel, switched in at once) and mark it published: a job."""
+        return _job("publish", week, {})
 
 
 def visible_round(round_id: int) -> Round:
@@ -99,13 +104,11 @@ class WeekRounds(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.RunSchema)
-    @blp.response(201, schemas.PlanSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
     def post(self, data, week):
-        """Plan the rounds from the current portioning (runs it first if there is none)."""
-        with unit_of_work() as session:
-            row = weeks.find_week(session, week, territory_id())
-            plan = planning.plan_rounds(session, row, _actor(), data.get("reason"))
-        return _plan_out(plan, week)
+        """Plan the rounds from the current portioning (portioning first if there is none): a job."""
+        return _job("rounds", week, data)
 
 
 @blp.route("/rounds/<int:round_id>")

@@ -36,7 +36,7 @@ def _endpoints(app):
 def _concrete(rule: str) -> str:
     return (rule.replace("<key>", "1").replace("<week>", "2026-W49").replace("<user_id>", "1")
             .replace("<day>", "2026-12-01").replace("<round_id>", "1").replace("<site_id>", "rp-lens")
-            .replace("<producer_id>", "ferme-terril").replace("<filename>", "x"))
+            .replace("<producer_id>", "ferme-terril").replace("<filename>", "x").replace("<job_id>", "1"))
 
 
 def test_every_endpoint_refuses_anonymous_callers(app):

@@ -13,12 +13,20 @@ from app.models import Plan, Round, User
 from tests.app.world import WEEK, build_world
 
 
+def run_job(world, url: str, body: dict | None = None):
+    """POST a long run (a job): wait for it (`Prefer: wait=60`), check it succeeded, return the job."""
+    res = world.post(url, body or {}, headers={"Prefer": "wait=60"})
+    assert res.status_code == 200, res.json
+    assert res.headers["Location"] == f"/api/v1/jobs/{res.json['id']}"
+    assert res.json["state"] == "succeeded", res.json
+    return res
+
+
 @pytest.fixture
 def planned(app):
     """The demo week, closed, then portioned and routed through the API."""
     world = build_world(app, state="closed")
-    res = world.post(f"/api/v1/weeks/{WEEK}/rounds", {"reason": "premier calcul"})
-    assert res.status_code == 201, res.json
+    run_job(world, f"/api/v1/weeks/{WEEK}/rounds", {"reason": "premier calcul"})
     return world
 
 
@@ -28,8 +36,9 @@ def _pdf_text(data: bytes) -> str:
 
 def test_portioning_meets_the_maternelle_target_and_respects_offers(app):
     world = build_world(app, state="closed")
-    res = world.post(f"/api/v1/weeks/{WEEK}/portioning", {})
-    assert res.status_code == 201, res.json
+    job = run_job(world, f"/api/v1/weeks/{WEEK}/portioning").json
+    assert job["kind"] == "portioning" and job["result"]["plan_version"] == 1 and job["progress"] == 1.0
+    res = world.get(job["result"]["plan"])
     plan = res.json["plan"]
     assert res.json["version"] == 1
     assert plan["targets"]["maternelle"]["served"] == pytest.approx(1.0, abs=0.05)
@@ -43,7 +52,8 @@ def test_portioning_meets_the_maternelle_target_and_respects_offers(app):
         used[(line["producer"], line["product"])] = used.get((line["producer"], line["product"]), 0) + line["quantity"]
     for key, quantity in used.items():
         assert quantity <= offered[key]["quantity"] + 1e-6  # invariant 1
-    again = world.post(f"/api/v1/weeks/{WEEK}/portioning", {"reason": "une ferme a corrigé son offre"})
+    run_job(world, f"/api/v1/weeks/{WEEK}/portioning", {"reason": "une ferme a corrigé son offre"})
+    again = world.get(f"/api/v1/weeks/{WEEK}/plan")
     assert again.json["version"] == 2 and again.json["reason"] == "une ferme a corrigé son offre"
     with app.app_context():
         versions = get_session().exec(select(Plan).order_by(Plan.version)).all()
@@ -124,9 +134,10 @@ def test_documents_follow_roles_and_are_cached_per_plan_version(app, planned):
 
 def test_publishing_writes_the_documents_and_moves_the_week(app, planned):
     world = planned
-    res = world.post(f"/api/v1/weeks/{WEEK}/publish", {})
-    assert res.status_code == 200, res.json
+    job = run_job(world, f"/api/v1/weeks/{WEEK}/publish").json
     assert world.get(f"/api/v1/weeks/{WEEK}").json["state"] == "published"
+    hrefs = [d["href"] for d in job["result"]["documents"]]
+    assert f"/api/v1/weeks/{WEEK}/summary.pdf" in hrefs and any("/sheet.pdf" in h for h in hrefs)
     from pathlib import Path
 
     files = list(Path(app.config["TERRIL_DOCUMENTS_DIR"]).rglob("*.pdf"))
@@ -188,8 +199,8 @@ def test_a_locked_round_keeps_its_order_when_the_rounds_are_planned_again(app, p
     assert world.patch(f"/api/v1/rounds/{target['id']}", {"locked": True}, who="driver").status_code == 403
     res = world.patch(f"/api/v1/rounds/{target['id']}", {"locked": True})
     assert res.status_code == 200 and res.json["locked"] is True
-    again = world.post(f"/api/v1/weeks/{WEEK}/rounds", {"reason": "ordre verrouillé"})
-    assert again.status_code == 201, again.json
+    run_job(world, f"/api/v1/weeks/{WEEK}/rounds", {"reason": "ordre verrouillé"})
+    again = world.get(f"/api/v1/weeks/{WEEK}/plan")
     new = next(r for r in again.json["plan"]["rounds"] if r["vehicle"] == target["vehicle_id"]
                and r["day"] == target["day"])
     assert new["locked"] is True
@@ -211,7 +222,9 @@ def test_portioning_with_a_missing_grammage_is_a_422_naming_product_and_age_grou
     grammages = world.get("/api/v1/grammages/?product=yaourt&age_group=maternelle").json["items"]
     assert len(grammages) == 1
     assert world.delete(f"/api/v1/grammages/{grammages[0]['id']}").status_code == 204
-    res = world.post(f"/api/v1/weeks/{WEEK}/portioning", {})
-    assert res.status_code == 422 and res.mimetype == "application/problem+json"
-    assert "yaourt" in res.json["detail"] and "maternelle" in res.json["detail"]
+    res = world.post(f"/api/v1/weeks/{WEEK}/portioning", {}, headers={"Prefer": "wait=60"})
+    assert res.status_code == 200 and res.json["state"] == "failed"  # the job ran and failed
+    error = res.json["error"]
+    assert error["status"] == 422 and "yaourt" in error["detail"] and "maternelle" in error["detail"]
+    assert "yaourt" in error["detail_fr"]
     assert world.get(f"/api/v1/weeks/{WEEK}/plan").status_code == 404  # nothing stored

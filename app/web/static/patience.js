@@ -7,7 +7,7 @@
       if (button) {
         button.disabled = true;
         button.classList.add("occupe");
-        button.textContent = "Calcul en cours… (quelques secondes)";
+        button.textContent = "Envoi de la demande…";
       }
     });
   });
