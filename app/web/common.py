@@ -9,10 +9,11 @@ from sqlmodel import select
 
 from app.auth import current_user
 from app.db import get_session
-from app.models import Product, Site, User, Week
+from app.models import BasketType, Product, Site, User, Vehicle, Week
 from app.services import documents, weeks
 from orders import cycle
 from reports import formatting
+from reports.summary import reason_label
 
 ROLE_FR = {"coordinator": "Coordination", "producer": "Producteur", "relay": "Point relais",
            "canteen": "Cantine", "driver": "Chauffeur"}
@@ -119,6 +120,24 @@ def send_pdf(week: Week, plan, doc: documents.Document) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{doc.filename}"'})
 
 
+def _names(model) -> dict[str, str]:
+    """id → display name of a small reference table, read once per request."""
+    cache = g.setdefault("display_names", {})
+    if model.__name__ not in cache:
+        cache[model.__name__] = {row.id: row.name or row.id for row in get_session().exec(select(model)).all()}
+    return cache[model.__name__]
+
+
+def item_name(item_id: str) -> str:
+    """The pages' `article()`: a product's or a basket type's name (a plan line names either)."""
+    return _names(Product).get(item_id) or _names(BasketType).get(item_id) or item_id
+
+
+def vehicle_name(vehicle_id: str) -> str:
+    """The pages' `vehicule()`: the vehicle's name, never its id."""
+    return _names(Vehicle).get(vehicle_id) or vehicle_id
+
+
 def template_globals() -> dict:
     return {"ROLE_FR": ROLE_FR, "STATE_FR": STATE_FR, "UNIT_FR": UNIT_FR, "AGE_FR": AGE_FR,
-            "DEADLINE_FR": DEADLINE_FR}
+            "DEADLINE_FR": DEADLINE_FR, "article": item_name, "vehicule": vehicle_name, "raison": reason_label}
