@@ -17,6 +17,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from reports.formatting import percent
+
 FONT_FAMILY = "Terril Sans, DejaVu Sans, sans-serif"
 
 
@@ -162,7 +164,7 @@ def bar_chart_svg(bars: Sequence[Bar], width: int = 620, bar_height: int = 34, t
         parts.append(
             f'<line x1="{_fmt(x)}" y1="{top - 6}" x2="{_fmt(x)}" y2="{height - 8}" stroke="#999999" '
             'stroke-width="1"/>'
-            f'<text x="{_fmt(x)}" y="{top - 10}" text-anchor="middle" font-size="11">{int(tick * 100)} %</text>'
+            f'<text x="{_fmt(x)}" y="{top - 10}" text-anchor="middle" font-size="11">{percent(tick)}</text>'
         )
     for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)
@@ -182,7 +184,7 @@ def bar_chart_svg(bars: Sequence[Bar], width: int = 620, bar_height: int = 34, t
             f'x2="{_fmt(label_w + plot_w * target)}" y2="{y + bar_height + 5}" stroke="#d00000" '
             'stroke-width="4"/>'
             f'<text x="{width - right_pad + 8}" y="{_fmt(y + bar_height * 0.65)}" font-size="15" '
-            f'font-weight="bold">{round(bar.value * 100)} %</text></g>'
+            f'font-weight="bold">{percent(bar.value)}</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
