@@ -247,6 +247,7 @@ class PlanSchema(Schema):
 
 
 class RoundStopSchema(Schema):
+    id = fields.Integer(metadata={"description": "the stop's id, for its confirmation"})
     seq = fields.Integer()
     site_id = fields.String()
     arrival = fields.String()

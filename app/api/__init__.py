@@ -62,8 +62,9 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(users.blp)
     api.register_blueprint(plans.blp)
     api.register_blueprint(documents.blp)
-    from app.api import corrections
+    from app.api import corrections, delivery
     api.register_blueprint(corrections.blp)
+    api.register_blueprint(delivery.blp)
     from app.api import interop
     api.register_blueprint(interop.blp)
     return api

@@ -13,6 +13,7 @@ The pure packages (`orders/`, `routing/`, `reports/`) never import these: they r
 typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
 """
 from app.models.corrections import AllocationPin, RoundLock
+from app.models.delivery import Confirmation
 from app.models.cycle import JOB_OUTCOMES, NOTIFICATION_STATUSES, JobRun, Notification
 from app.models.jobs import FINISHED_STATES, JOB_KINDS, JOB_STATES, Job
 from app.models.market import (
@@ -33,7 +34,7 @@ from app.models.trust import IdempotencyRecord
 from app.models.users import ROLES, ApiToken, AuditEntry, User
 
 __all__ = [
-    "AllocationPin", "RoundLock",
+    "AllocationPin", "Confirmation", "RoundLock",
     "FINISHED_STATES", "JOB_KINDS", "JOB_OUTCOMES", "JOB_STATES", "Job", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
     "JobRun", "MealOrder", "Notification", "Offer", "Plan", "Product", "Round", "RoundStop", "Site",
     "Territory", "User", "Vehicle", "Week", "WeekEvent",
