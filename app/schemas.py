@@ -167,6 +167,9 @@ class BasketOrderSchema(Schema):
     count = fields.Integer(required=True, validate=validate.Range(0, 10000))
     standing = fields.Boolean(load_default=False)
     version = fields.Integer(dump_only=True)
+    derived_from_members = fields.Boolean(dump_only=True, metadata={"description": "derived from the members"})
+    derived_count = fields.Integer(dump_only=True, allow_none=True,
+                                   metadata={"description": "the count as derived (a different count: edited)"})
 
 
 class BasketOrderUpdateSchema(Schema):

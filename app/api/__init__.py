@@ -67,4 +67,6 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(delivery.blp)
     from app.api import interop
     api.register_blueprint(interop.blp)
+    from app.api import members
+    api.register_blueprint(members.blp)
     return api

@@ -7,7 +7,8 @@ importing this package (Alembic compares that metadata against the migrations).
 * `corrections`: the coordinator's pins and round locks;
 * `cycle`: what the scheduler did and the notifications it sent;
 * `trust`: stored answers of idempotent POSTs;
-* `jobs`: long work run by the task queue (state, progress, result, lease).
+* `jobs`: long work run by the task queue (state, progress, result, lease);
+* `members`: households at relay points, their subscriptions, pauses, slots and collections.
 
 The pure packages (`orders/`, `routing/`, `reports/`) never import these: they read and write the
 typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
@@ -29,6 +30,17 @@ from app.models.market import (
     Week,
     WeekEvent,
 )
+from app.models.members import (
+    MEMBER_STATUSES,
+    SUBSCRIPTION_STATUSES,
+    Collection,
+    ExtraBasket,
+    Member,
+    Pause,
+    PickupSlot,
+    RelayMembership,
+    Subscription,
+)
 from app.models.plans import Plan, Round, RoundStop
 from app.models.trust import IdempotencyRecord
 from app.models.users import ROLES, ApiToken, AuditEntry, User
@@ -38,4 +50,6 @@ __all__ = [
     "FINISHED_STATES", "JOB_KINDS", "JOB_OUTCOMES", "JOB_STATES", "Job", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
     "JobRun", "MealOrder", "Notification", "Offer", "Plan", "Product", "Round", "RoundStop", "Site",
     "Territory", "User", "Vehicle", "Week", "WeekEvent",
+    "MEMBER_STATUSES", "SUBSCRIPTION_STATUSES", "Collection", "ExtraBasket", "Member", "Pause", "PickupSlot",
+    "RelayMembership", "Subscription",
 ]

@@ -154,6 +154,8 @@ class BasketOrder(SQLModel, table=True):
     count: int
     standing: bool = False
     version: int = 1
+    derived_from_members: bool = False  # computed from the members (app/services/members.py)
+    derived_count: int | None = None  # the count as derived; a different `count` is the manager's edit
 
 
 class MealOrder(SQLModel, table=True):

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import JSON, Column, Field, SQLModel
 
-ROLES = ("coordinator", "producer", "relay", "canteen", "driver")
+ROLES = ("coordinator", "producer", "relay", "canteen", "driver", "member")
 
 
 class User(SQLModel, table=True):
