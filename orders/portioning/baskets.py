@@ -1,169 +1,174 @@
-"""Basket composition: the CP-SAT variables and constraints of the basket groups, and their reading.
+"""Basket batches: one set of contents per (day, basket type, variant), shared by every relay point.
 
-A basket group g = (relay point r, day d, basket type b) ordered `count_g` baskets. Variables:
+Baskets are packed at the hub from the day's pooled lots, so a basket type has the same contents at
+every relay point on a day. A **batch** β = (day d, basket type b, variant v) with v ∈ {full,
+reduced} composes N_β identical baskets; relay point r receives n_{r,β} of them (Σ_r n_{r,β} = N_β,
+Σ_v n_{r,(d,b,v)} ≤ count_{r,d,b}). Variables, with y_{β,p} the milli-units of product p in all the
+batch's baskets (each basket holds y_{β,p} / N_β, weighed at the hub), w_p its milligrams per
+milli-unit, v_p its reference price (millicents per milli-unit), W_β = Σ_p w_p y_{β,p}:
 
-    n_g ∈ [0, count_g]          baskets composed for the group (identical baskets)
-    a_g ∈ {0, 1}                a_g = 1 ⇔ n_g ≥ 1
-    k_{g,C} ∈ ℕ                 lots of offer class C (product p(C), available on d) for the group
-    u_{g,p} ∈ {0, 1}            product p is in the basket
+    full:     W_β ∈ [(1 − τ)·T_b, (1 + τ)·T_b] · N_β            weight per basket
+              Σ_p v_p y_{β,p} ∈ [(1 − τ)·P_b, (1 + τ)·P_b] · N_β  price per basket
+              Σ_p u_{β,p} ≥ min_products · a_β
+    reduced:  W_β ∈ [floor_kg_b, (1 + τ)·T_b] · N_β              lighter, down to the floor
+              Σ_p v_p y_{β,p} ∈ [(1 − τ), (1 + τ)] · (P_b / T_b) · W_β   price scaled to the weight
+              Σ_p u_{β,p} ≥ floor_min_products · a_β
+    both:     100 · w_p y_{β,p} ≤ share_pct · W_β                 no product dominates (of the actual weight)
+              u_{β,p} = 0 ⇒ y_{β,p} = 0;  u_{β,p} = 1 ⇒ w_p y_{β,p} ≥ min_item · N_β
+              N_β ≥ a_β;  N_β ≤ (Σ_r count_{r,d,b}) · a_β
 
-The relay point receives y_{g,p} = Σ_C lot_C · k_{g,C} of p (whole lots, split between producers in
-stage two); each of its n_g baskets holds y_{g,p} / n_g. With w_p the grams per unit, v_p the
-product's reference price (quantity-weighted mean of its offers), τ the tolerance:
-
-    Σ_p w_p y_{g,p}  ∈ [(1 − τ) · target_g, (1 + τ) · target_g] · n_g      weight per basket
-    Σ_p v_p y_{g,p}  ∈ [(1 − τ) · price_g,  (1 + τ) · price_g]  · n_g      value per basket
-    w_p y_{g,p} ≤ max_share · (1 − τ) · target_g · n_g                      no product dominates
-    u_{g,p} = 0 ⇒ k_{g,C} = 0;  u_{g,p} = 1 ⇒ w_p y_{g,p} ≥ min_item_g · n_g
-    Σ_p u_{g,p} ≥ min_products · a_g;   u_{g,p} ≤ a_g;   n_g ≥ a_g;   n_g ≤ count_g · a_g
-
-All linear in (n, k, u): the per-basket rules are homogeneous in n_g, so the number of baskets is a
-decision of the same model. (`max_share` is taken against the lowest admissible weight, so the
-share of the actual weight is never above it.) Products sold by the piece (unit ≠ kg) must split
-evenly: y_{g,p} = n_g · q_{g,p} with q integer pieces (a CP-SAT multiplication constraint).
-Products sold by the kg are split by weight at the hub: y_{g,p} / n_g is reported to the gram.
-
-Rule for "nobody receives more than ordered": the relay point receives exactly n_g × (contents of
-one basket), which are whole lots of their offers; baskets not composed (n_g < count_g) are a
-shortfall of the group, in baskets.
+All homogeneous in N_β, hence linear. A product sold by the piece splits evenly: y_{β,p} = 1000 ·
+N_β · q_{β,p}, q integer pieces (a CP-SAT multiplication). A reduced basket counts
+`floor_kg / target_kg` of a basket in its relay point's fill rate, so the solver makes full baskets
+whenever it can and reduced ones only when the full rules cannot be met.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from orders.portioning.demand import MU, BasketGroup, Prepared
-from orders.portioning.model import BasketPlan
+from orders.portioning.demand import MU, Prepared
+from orders.portioning.model import BasketPlan, BasketType
+
+VARIANTS = ("full", "reduced")
+REDUCED_SHARE_SLACK = 0.1  # a reduced basket's max share: max(max_share, 1 / floor_min_products + this)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The rules of one variant of a basket type, in the model's integers."""
+
+    min_products: int
+    min_g: int  # per basket
+    max_g: int  # per basket
+    share_pct: int | None  # max share of a product in the basket weight, percent
+    fill_milli: int  # what one basket of this variant counts in its relay point's fill rate (‰ of a basket)
+
+
+def floor_rules(bt: BasketType) -> tuple[int, float]:
+    """(floor_min_products, floor_kg) of a basket type (defaults on `BasketType.floor`)."""
+    return bt.floor
+
+
+def rules(bt: BasketType, variant: str) -> Rules:
+    target_g = bt.target_kg * 1e3
+    top = math.floor((1 + bt.tolerance) * target_g)
+    share = bt.max_share
+    if variant == "full":
+        pct = round(share * 100) if share else None
+        return Rules(bt.min_products, math.ceil((1 - bt.tolerance) * target_g), top, pct, 1000)
+    fmp, fkg = floor_rules(bt)
+    pct = None
+    if share:
+        pct = min(100, round(max(share, 1.0 / max(1, fmp) + REDUCED_SHARE_SLACK) * 100))
+    return Rules(fmp, math.ceil(fkg * 1e3), top, pct, max(1, round(1000 * fkg / bt.target_kg)))
 
 
 @dataclass(slots=True)
-class GroupVars:
-    group: BasketGroup
+class Batch:
+    day: str
+    basket_type: BasketType
+    variant: str
+    rules: Rules
+    recipe: dict[str, int]  # product → grains in one basket (the recipe, at least)
     n: cp_model.IntVar
-    active: cp_model.IntVar
-    k: dict[int, cp_model.IntVar]  # class index → lots
-    used: dict[str, cp_model.IntVar]  # product → in the basket
-    grams_expr: cp_model.LinearExprT
+    extra: dict[str, cp_model.IntVar] = field(default_factory=dict)  # product → grains over the recipe, batch total
+    per_group: dict[int, cp_model.IntVar] = field(default_factory=dict)  # basket group index → baskets
+    weight_g: cp_model.LinearExprT = 0
+    bonus: dict[str, int] = field(default_factory=dict)  # product → grains of a lot's remainder added after the solve
+    scale: int = 1  # n and per_group count 1/scale of a basket; y is in grains × scale
+    n_max: int = 0
+    extra_max: dict[str, int] = field(default_factory=dict)
+
+    def y(self, pid: str) -> cp_model.LinearExprT:
+        """Grains (× scale) of the product in the whole batch."""
+        return self.recipe[pid] * self.n + self.scale * self.extra.get(pid, 0) if pid in self.extra else self.recipe[pid] * self.n
+
+    def amounts(self, value) -> dict[str, int]:
+        """Grains of each product in the whole solved batch."""
+        n = value(self.n)
+        return {pid: q * n + (value(self.extra[pid]) if pid in self.extra else 0) + self.bonus.get(pid, 0)
+                for pid, q in self.recipe.items()} if n else {}
 
 
-def candidate_products(prep: Prepared, day: str, caps: dict[int, int], index: int,
-                       max_products: int) -> list[str]:
-    """Products a group may use: those with lots left that day; when more than `max_products`,
-    an evenly spaced selection along the price order, shifted by the group's index, so that the
-    groups of a day spread over all products and each sees cheap and dear ones (keeps the
-    regional model small; deterministic)."""
-    avail = sorted(
-        (pid for pid, cls in prep.classes_by_product.items()
-         if any(caps.get(ci, 0) > 0 and prep.classes[ci].available_on(day) for ci in cls)),
-        key=lambda pid: (prep.ref_price[pid], pid))
-    if len(avail) <= max_products:
-        return avail
-    stride = len(avail) / max_products
-    offset = (index * 0.618034) % 1.0
-    return sorted({avail[int((j + offset) * stride) % len(avail)] for j in range(max_products)})
-
-
-def add_basket_groups(model: cp_model.CpModel, prep: Prepared, class_use: dict[int, list],
-                      caps: dict[int, int], max_products: int = 16,
-                      bounds: dict[int, tuple[int, int]] | None = None) -> list[GroupVars]:
-    """Create the variables of the groups in `bounds` (index → (n_min, n_max); all groups with
-    n ∈ [0, count] when None) over the lots left (`caps[class]`); append each lot variable to
-    class_use[class] for the capacity rows."""
-    out: list[GroupVars] = []
-    if bounds is None:
-        bounds = {gi: (0, g.count) for gi, g in enumerate(prep.basket_groups)}
-    for gi in sorted(bounds):
-        g = prep.basket_groups[gi]
-        n_lo, n_hi = bounds[gi]
-        bt = g.basket_type
-        tol = bt.tolerance
-        target_g = bt.target_kg * 1000.0
-        price_c = bt.price * 100.0
-        n = model.new_int_var(n_lo, n_hi, f"n[{gi}]")
-        active = model.new_bool_var(f"a[{gi}]")
-        model.add(n >= active)
-        model.add(n <= n_hi * active)
-        share_cap_g = math.floor(bt.max_share * (1 - tol) * target_g) if bt.max_share else None
-        per_basket_max_g = share_cap_g if share_cap_g is not None else math.floor((1 + tol) * target_g)
-        min_item_g = max(1, math.ceil(bt.min_item_kg * 1000))
-        k: dict[int, cp_model.IntVar] = {}
-        used: dict[str, cp_model.IntVar] = {}
-        grams_terms, cents_terms = [], []
-        for pid in candidate_products(prep, g.day, caps, gi, max(max_products, 2 * bt.min_products)):
-            cls = [ci for ci in prep.classes_by_product[pid]
-                   if prep.classes[ci].available_on(g.day) and caps.get(ci, 0) > 0]
-            prod = prep.products[pid]
-            if not cls or min_item_g > per_basket_max_g:
-                continue
-            u = model.new_bool_var(f"u[{gi},{pid}]")
-            model.add_implication(u, active)
-            p_grams, p_units = [], []
-            for ci in cls:
-                c = prep.classes[ci]
-                ub = min(caps[ci], (per_basket_max_g * n_hi) // c.grams_per_lot)
-                if ub <= 0:
-                    continue
-                var = model.new_int_var(0, ub, f"kb[{gi},{ci}]")
-                model.add(var == 0).only_enforce_if(~u)
-                k[ci] = var
-                class_use[ci].append(var)
-                p_grams.append(c.grams_per_lot * var)
-                p_units.append((c.lot_mu, ub, var))
-                cents_terms.append(c.cents_per_lot * var)
-            if not p_grams:
-                model.add(u == 0)
-                continue
-            used[pid] = u
-            grams_p = sum(p_grams)
-            grams_terms.append(grams_p)
-            model.add(grams_p >= min_item_g * n).only_enforce_if(u)
-            if share_cap_g is not None:
-                model.add(grams_p <= share_cap_g * n)
-            if prod.unit != "kg":
-                if all(lot_mu % MU == 0 for lot_mu, _, _ in p_units):
-                    qmax = per_basket_max_g // max(1, round(prod.unit_kg * 1000))
-                    q = model.new_int_var(0, max(0, qmax), f"q[{gi},{pid}]")
-                    ymax = sum(ub_ * (lot_mu // MU) for lot_mu, ub_, _ in p_units)
-                    total = model.new_int_var(0, ymax, f"y[{gi},{pid}]")
-                    model.add(total == sum((lot_mu // MU) * var for lot_mu, _, var in p_units))
-                    model.add_multiplication_equality(total, [n, q])
-                else:  # fractional lots of pieces cannot be split evenly: keep the product out
-                    model.add(u == 0)
-        grams = sum(grams_terms) if grams_terms else 0
-        cents = sum(cents_terms) if cents_terms else 0
-        model.add(grams >= math.ceil((1 - tol) * target_g) * n)
-        model.add(grams <= math.floor((1 + tol) * target_g) * n)
-        model.add(cents >= math.ceil((1 - tol) * price_c) * n)
-        model.add(cents <= math.floor((1 + tol) * price_c) * n)
-        if used:
-            model.add(sum(used.values()) >= bt.min_products * active)
-        else:
-            model.add(active == 0)
-        out.append(GroupVars(g, n, active, k, used, grams))
-    return out
-
-
-def read_baskets(prep: Prepared, composition: dict[int, tuple[int, dict[int, int]]]) -> list[BasketPlan]:
-    """Basket plans from the composition (group → (baskets, {class: lots})), contents per basket."""
-    plans = []
+def add_batches(model: cp_model.CpModel, prep: Prepared, recipes: dict[tuple[str, str, str], dict[str, int]],
+                supply: dict[tuple[str, str], int], scale: int = 1) -> list[Batch]:
+    """Variables and rules of every batch with a recipe; each basket holds the recipe plus its share
+    of the batch's extras (y = recipe · N + scale · extra), within the variant's rules. Baskets are
+    counted in 1/`scale` of a basket (`scale` > 1: the fluid model of the fairness levels)."""
+    by_day_type: dict[tuple[str, str], list[int]] = {}
     for gi, g in enumerate(prep.basket_groups):
-        n, lots_by_class = composition.get(gi, (0, {}))
-        contents: list[tuple[str, float]] = []
-        weight_g = 0.0
-        cents = 0.0
-        if n > 0:
-            per_product: dict[str, float] = {}
-            for ci, lots in lots_by_class.items():
-                if lots:
-                    c = prep.classes[ci]
-                    per_product[c.product] = per_product.get(c.product, 0.0) + lots * c.lot_mu / MU
-            for pid in sorted(per_product):
-                qty = per_product[pid] / n
+        by_day_type.setdefault((g.day, g.basket_type.id), []).append(gi)
+    batches = []
+    for (day, bid), gis in sorted(by_day_type.items()):
+        bt = prep.basket_groups[gis[0]].basket_type
+        total = sum(prep.basket_groups[gi].count for gi in gis)
+        for variant in VARIANTS:
+            recipe = recipes.get((day, bid, variant))
+            if not recipe:
+                continue
+            r = rules(bt, variant)
+            tag = f"{day},{bid},{variant}"
+            cap = min(supply.get((pid, day), 0) // q for pid, q in recipe.items())
+            n = model.new_int_var(0, scale * min(total, cap), f"N[{tag}]")
+            b = Batch(day, bt, variant, r, dict(recipe), n, scale=scale, n_max=scale * min(total, cap))
+            for pid, q in sorted(recipe.items()):
+                if prep.products[pid].unit == "kg":  # pieces stay whole and even: no extras
+                    ub = min(supply.get((pid, day), 0), max(0, r.max_g - q) * total)
+                    if ub > 0:
+                        b.extra[pid] = model.new_int_var(0, ub, f"e[{tag},{pid}]")
+                        b.extra_max[pid] = ub
+            weight = sum(prep.g_per_grain(pid) * b.y(pid) for pid in recipe)
+            b.weight_g = weight
+            if b.extra:
+                value = sum(prep.mc_per_grain(pid) * b.y(pid) for pid in recipe)
+                model.add(weight <= r.max_g * n)
+                if r.share_pct is not None:
+                    for pid in recipe:
+                        model.add(100 * prep.g_per_grain(pid) * b.y(pid) <= r.share_pct * weight)
+                price_mc = bt.price * 1e5
+                if variant == "full":
+                    model.add(value <= math.floor((1 + bt.tolerance) * price_mc) * n)
+                    model.add(value >= math.ceil((1 - bt.tolerance) * price_mc) * n)
+                else:  # millicents per gram, × 1000, scaled to the weight
+                    per_g = price_mc / (bt.target_kg * 1e3)
+                    model.add(1000 * value >= math.ceil(1000 * (1 - bt.tolerance) * per_g) * weight)
+                    model.add(1000 * value <= math.floor(1000 * (1 + bt.tolerance) * per_g) * weight)
+            for gi in gis:
+                b.per_group[gi] = model.new_int_var(0, scale * prep.basket_groups[gi].count, f"n[{gi},{variant}]")
+            model.add(sum(b.per_group.values()) == n)
+            batches.append(b)
+    return batches
+
+
+def read_baskets(prep: Prepared, batches: list[Batch], value) -> list[BasketPlan]:
+    """Basket plans per relay point group from the solved batches (`value(var)` reads a variable)."""
+    per_group: dict[int, dict[str, tuple[int, tuple, float, float]]] = {}
+    for b in batches:
+        n = value(b.n)
+        if n <= 0:
+            continue
+        contents, weight_g, cents = [], 0.0, 0.0
+        for pid, y in sorted(b.amounts(value).items()):
+            if y:
+                qty = y * prep.grain_mu(pid) / MU / n
                 contents.append((pid, round(qty, 3)))
                 weight_g += qty * prep.products[pid].unit_kg * 1000
                 cents += qty * prep.ref_price[pid] * 100
-        plans.append(BasketPlan(g.relay_point, g.day, g.basket_type.id, n, g.count, tuple(contents),
-                                round(weight_g / 1000, 3), round(cents / 100, 2)))
+        for gi, var in b.per_group.items():
+            k = value(var)
+            if k:
+                per_group.setdefault(gi, {})[b.variant] = (k, tuple(contents), weight_g / 1000, cents / 100)
+    plans = []
+    for gi, g in enumerate(prep.basket_groups):
+        got = per_group.get(gi, {})
+        full = got.get("full", (0, (), 0.0, 0.0))
+        red = got.get("reduced", (0, (), 0.0, 0.0))
+        bt = g.basket_type
+        red_price = round(bt.price * red[2] / bt.target_kg, 2) if red[0] else 0.0
+        plans.append(BasketPlan(
+            g.relay_point, g.day, bt.id, full[0] + red[0], g.count, full[1], round(full[2], 3),
+            round(full[3], 2), full[0], red[0], red[1], round(red[2], 3), round(red[3], 2), red_price))
     return plans

@@ -67,6 +67,33 @@ class Prepared:
     basket_groups: tuple[BasketGroup, ...]
     targets: tuple[tuple[str, float], ...]  # sorted by target share descending, then kind
     ref_price: dict[str, float]  # quantity-weighted mean unit price per product
+    days: tuple[str, ...] = ()  # every delivery day with an order
+
+    def classes_open(self, product: str, day: str) -> list[int]:
+        """Offer classes of a product open on a day."""
+        return [ci for ci in self.classes_by_product.get(product, ()) if self.classes[ci].available_on(day)]
+
+    # The CP-SAT models count a product in grains: one gram of a product sold by the kg, one whole
+    # unit (piece, bunch, dozen) of the others.
+
+    def grain_mu(self, product: str) -> int:
+        """Milli-units in one grain."""
+        return 1 if self.products[product].unit == "kg" else MU
+
+    def g_per_grain(self, product: str) -> int:
+        """Grams in one grain."""
+        p = self.products[product]
+        return max(1, round(p.unit_kg)) if p.unit == "kg" else max(1, round(p.unit_kg * 1000))
+
+    def mc_per_grain(self, product: str) -> int:
+        """Reference price of one grain, in thousandths of a cent."""
+        return round(self.ref_price.get(product, 0.0) * 1e5 * self.grain_mu(product) / MU)
+
+    def lot_grains(self, ci: int) -> int:
+        """Grains in one lot of a class (0 when a lot is not a whole number of grains)."""
+        c = self.classes[ci]
+        g = self.grain_mu(c.product)
+        return c.lot_mu // g if c.lot_mu % g == 0 else 0
 
 
 def prepare(inp: PortioningInput) -> Prepared:
@@ -124,7 +151,10 @@ def prepare(inp: PortioningInput) -> Prepared:
         if kg <= 0:
             continue
         units = kg / products[pid].unit_kg
-        lines.append(CanteenLine(cid, canteens[cid].kind, day, pid, kg, math.floor(units * MU + 1e-6)))
+        need_mu = math.floor(units * MU + 1e-6)
+        if products[pid].unit != "kg":  # pieces are delivered whole: the need rounded up to a piece
+            need_mu = -(-need_mu // MU) * MU
+        lines.append(CanteenLine(cid, canteens[cid].kind, day, pid, kg, need_mu))
 
     types = {b.id: b for b in inp.basket_types}
     relay_ids = {r.id for r in inp.relay_points}
@@ -141,5 +171,6 @@ def prepare(inp: PortioningInput) -> Prepared:
     groups = tuple(BasketGroup(r, d, types[b], n) for (r, d, b), n in sorted(counts.items()) if n > 0)
 
     targets = tuple(sorted(((k, t) for k, t in inp.targets if t > 0), key=lambda kt: (-kt[1], kt[0])))
+    days = tuple(sorted({ln.day for ln in lines} | {g.day for g in groups}))
     return Prepared(products, offers, tuple(classes), {k: tuple(v) for k, v in by_product.items()},
-                    tuple(lines), groups, targets, ref_price)
+                    tuple(lines), groups, targets, ref_price, days)

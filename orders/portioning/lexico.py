@@ -37,13 +37,34 @@ class Lexicographic:
         self.seed = seed
         self.levels: list[LevelOutcome] = []
         self.values: dict[int, int] = {}  # var index → value of the last solution
+        self.last: cp_model.CpSolver | None = None  # the solver of the last solution
 
     def value(self, var: cp_model.IntVar) -> int:
         return self.values.get(var.Index(), 0)
 
+    def evaluate(self, expr) -> int:
+        """Value of a linear expression in the last solution (0 before the first)."""
+        if isinstance(expr, int) or self.last is None:
+            return expr if isinstance(expr, int) else 0
+        return int(self.last.value(expr))
+
+    def track(self, var: cp_model.IntVar, hint: int = 0) -> cp_model.IntVar:
+        """Add a variable created for a later level, hinted at `hint` (a value the last solution
+        satisfies), so the next solve starts from a complete feasible hint."""
+        self.variables.append(var)
+        self.values[var.Index()] = hint
+        return var
+
+    def _hint(self) -> None:
+        self.model.clear_hints()
+        for v in self.variables:
+            self.model.add_hint(v, self.values.get(v.Index(), 0))
+
     def optimise(self, name: str, expr: cp_model.LinearExprT, maximize: bool,
                  budget_s: float, relative_gap: float = 0.0) -> LevelOutcome:
         m = self.model
+        if self.values:
+            self._hint()
         if maximize:
             m.maximize(expr)
         else:
@@ -54,6 +75,8 @@ class Lexicographic:
         if self.num_workers > 1:
             p.interleave_search = True
         p.random_seed = self.seed
+        p.cp_model_probing_level = 0  # small models solved many times: probing and symmetry cost more than they save
+        p.symmetry_level = 0
         if relative_gap > 0:
             p.relative_gap_limit = relative_gap
         p.max_time_in_seconds = max(0.05, budget_s * 1.5)
@@ -73,12 +96,11 @@ class Lexicographic:
         bound = solver.best_objective_bound
         m.add(expr >= value if maximize else expr <= value)
         self.values = {v.Index(): solver.value(v) for v in self.variables}
-        m.clear_hints()
-        for v in self.variables:
-            m.add_hint(v, self.values[v.Index()])
+        self.last = solver
         if label == "OPTIMAL" and abs(bound - value) > 0.5:
             label = "FEASIBLE"  # stopped by the relative gap limit, not proven optimal
         outcome = LevelOutcome(name, label, float(value), float(bound), seconds)
         log.info("portioning level %s: %s value=%s bound=%s %.3fs", name, label, value, bound, seconds)
         self.levels.append(outcome)
         return outcome
+

@@ -1,208 +1,331 @@
-"""The portioning solver: who gets which lots of which offer, by priority.
+"""The portioning solver: who gets which part of the pooled lots, by policy tier, then fairly.
 
-Why CP-SAT: every allocation is a whole number of lots, baskets are counted in whole baskets and a
-basket's product list needs booleans (at least `min_products` distinct products); the model is a
-pure integer program with lexicographic priorities. CP-SAT solves such models exactly, proves
-optimality of each level on the sizes we have, is deterministic with a fixed seed and one worker
-(or `interleave_search`), and ships with ortools, our fixed stack. A MIP solver would do too but
-would add a dependency and floating tolerances on the integer lots.
+Why CP-SAT: lots are whole, baskets are counted in whole baskets and a basket's product list
+needs booleans (at least `min_products` distinct products); the model is a pure integer program with
+lexicographic priorities. CP-SAT solves such models exactly, proves optimality of each level on
+the sizes we have, is deterministic with a fixed seed and one worker, and ships with ortools, our
+fixed stack.
 
-Stage one (this module), variables in lots of an offer class C (same product, lot and days, see
-`demand.py`):
+Stage one is one CP-SAT model (`pooled.py`: pooled lots per offer class and day, canteen lines,
+basket batches shared by every relay point of a day). With f_c = served_c / ordered_c the fill rate of
+consumer c (kg for a canteen, baskets for a relay point) and T_1 … T_k the policy's tiers with
+targets t_i (`policy.py`), the levels, each solved then fixed as a constraint before the next, are:
 
-    k_{ℓ,C} ∈ ℕ   lots of C for canteen line ℓ = (canteen c, day d, product p(C)), C available on d
-    basket group variables n_g, k_{g,C}, u_{g,p} (see `baskets.py`)
+    target:T_i        max z   s.t. f_c ≥ z for c ∈ T_i, z ≤ t_i           (max–min up to the target)
+    target_sum:T_i    max Σ_{c ∈ T_i} min(f_c, t_i)                       (the rest of the tier up to it)
+    fair:r            max z   s.t. f_c ≥ z for every consumer c still free (every tier alike)
+    saturate:r        max Σ_c b_c,  b_c ⇒ f_c > z*_r: consumers that can rise above the round's
+                      level stay free for round r + 1; the others keep f_c ≥ z*_r (leximin, by rounds)
+    served            max Σ milligrams served within the needs (canteen lines and baskets)
+    full_baskets      max Σ full baskets (a reduced basket only where a full one cannot be made)
+    rounding          min Σ_ℓ o_ℓ (the least bought over the needs)
 
-    Σ_C lot_C · k_{ℓ,C} ≤ ⌈need_ℓ / lot_min⌉ · lot_min       (the need rounded up to the smallest lot
-                                                            on offer that day, SCENARIO.md)
-    for a line of a kind under a policy target, instead: k_{ℓ,C} ≤ ⌈need_ℓ / lot_C⌉ and
-    Σ_C lot_C · k_{ℓ,C} < need_ℓ + max_C lot_C  (rounded up to any offer's lot: a bigger lot still
-                                                 serves it when the small ones are gone)
-    Σ_ℓ k_{ℓ,C} + Σ_g k_{g,C} ≤ lots_C                         (whole lots, within the offers)
-
-With S_ℓ = Σ_C grams_C k_{ℓ,C} the grams served, D_K the grams ordered by the canteens of kind K and
-t_K its target, the levels, each solved to optimality then fixed as a constraint, are:
-
-    1. target:K, for each kind K with t_K > 0, by t_K descending (maternelle 1.0, then foyer 0.15):
-           max  min(Σ_{ℓ ∈ K} min(S_ℓ, need_ℓ), ⌊t_K · D_K⌋)   (a line's rounding up never stands in
-                                                                 for another line left short)
-    2. canteens:          max Σ_ℓ S_ℓ
-    3. canteen_fairness:  max z,  10⁴ · Σ_{ℓ ∈ c} S_ℓ ≥ z · N_c  for every canteen c
-                          (N_c = grams ordered on lines with some offer: max-min served share)
-    4. baskets:           max Σ_g target_g · n_g                 (kilograms of baskets composed)
-    5. basket_fairness:   max z,  10⁴ · Σ_{g ∈ r} target_g n_g ≥ z · Σ_{g ∈ r} target_g count_g
-                          for every relay point r (max-min served share)
-
-Stage two (`split.py`) splits each class between its offers: producer spread, then cost. Waste
-over the need is at most the rounding of each line up to a lot; crates are ⌈quantity · unit_kg / crate_kg⌉
-per allocation line.
+Stage two (`split.py`) splits the lots between producers and consumers; `explain.py` says why each
+short line is short and why each unsold lot is unsold; `report.py` gives the fairness figures.
 """
 from __future__ import annotations
 
 import logging
-import math
-from collections import defaultdict
 from time import perf_counter
 
 from ortools.sat.python import cp_model
 
+from orders.portioning import explain
+from orders.portioning import pins as pinning
+from orders.portioning.balance import balance
 from orders.portioning.baskets import read_baskets
-from orders.portioning.compose import compose_baskets
 from orders.portioning.demand import MU, prepare
-from orders.portioning.explain import explain
 from orders.portioning.lexico import Lexicographic
-from orders.portioning.model import PortioningInput, PortioningResult, TargetOutcome
-from orders.portioning.split import split_classes
+from orders.portioning.model import PortioningInput, PortioningResult
+from orders.portioning.policy import Ranking, policy_record, resolve
+from orders.portioning.pooled import SHARE_SCALE, Pooled, build
+from orders.portioning.recipes import make_recipes
+from orders.portioning.report import fairness_report, target_outcomes
+from orders.portioning.rounding import round_fluid
+from orders.portioning.split import Demand, apportion, assign, offer_day_lots
+from orders.scenario import Policy
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT_S = 20.0
 DEFAULT_WORKERS = 1
-SHARE_SCALE = 10_000
-STAGE_TWO_SHARE = 0.2
-CANTEEN_SHARE = 0.5  # at most this part of stage one for the canteen levels (they need far less)
-BASKET_CANDIDATES = 16  # products a basket group may choose from (see baskets.candidate_products)
-BASKET_GAP = 0.01  # basket levels stop within 1 % of their bound; priority levels are exact  # part of the time budget kept for the split between producers
+FAIR_ROUNDS = 2  # leximin rounds after the targets
+FAIR_GAP = 0.01  # max–min levels stop within 1 % of their proven bound (reported in fairness.bound_gap)
+TOTAL_GAP = 0.005  # the served-kilograms level stops within 0.5 %
+FLUID_SCALE = 10  # the fairness levels count baskets in tenths (see _stage_one)
+FAIR_SHARE = 0.6  # of the budget, for the fairness levels
+MIN_LEVEL_S = 0.25  # a level gets at least this (CP-SAT presolves the demo week in about 0.2 s)
+PIN_COST_RESOLVES = 3  # pins whose cost is measured by a re-solve without each one
 
 
 def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-          num_workers: int = DEFAULT_WORKERS) -> PortioningResult:
-    """Allocate the week's offers to canteens then baskets (see the module docstring).
+          num_workers: int = DEFAULT_WORKERS, policy: Policy | Ranking | None = None,
+          pins: tuple | None = None, pin_costs: bool = True) -> PortioningResult:
+    """Allocate the week's offers by the policy (see the module docstring).
 
     Raises `MissingGrammage` (a meal line without portion size) or `InvalidInput` (unknown ids,
     non-positive lots). `time_limit_s` is the whole budget, split between levels; a level cut short
     keeps its best solution and reports status FEASIBLE with its bound.
     """
     t0 = perf_counter()
+    pol = resolve(inp, policy)
+    pin_list = tuple(pins if pins is not None else getattr(inp, "pins", ()) or ())
     prep = prepare(inp)
-    deadline_one = time_limit_s * (1 - STAGE_TWO_SHARE)
+    share = 0.6 if pin_list and pin_costs else 1.0
+    out = _stage_one(prep, pol, pin_list, time_limit_s * share, num_workers)
+    pooled, lex, kept, dropped = out
+    result = _finish(inp, prep, pol, pooled, lex, kept, dropped, pin_list, t0)
+    if pin_list and pin_costs:
+        result = _with_pin_costs(inp, result, pol, pin_list, time_limit_s * (1 - share), num_workers)
+    return result
 
-    # ---- stage 1a: canteens (levels 1-3), exact
-    model = cp_model.CpModel()
-    class_use: dict[int, list] = defaultdict(list)
-    line_k: list[dict[int, cp_model.IntVar]] = []
-    target_kinds = {kind for kind, share in prep.targets if share > 0}
-    for li, line in enumerate(prep.canteen_lines):
-        ks: dict[int, cp_model.IntVar] = {}
-        open_classes = [ci for ci in prep.classes_by_product.get(line.product, ())
-                        if prep.classes[ci].available_on(line.day)]
-        if line.kind in target_kinds:
-            # a line under a policy target may round its need up to any offer's lot (SCENARIO.md),
-            # so a bigger lot still serves it when the smaller ones are gone; never a whole lot more
-            caps = {ci: -(-line.need_mu // prep.classes[ci].lot_mu) * prep.classes[ci].lot_mu for ci in open_classes}
-            cap_mu = line.need_mu + max((prep.classes[ci].lot_mu for ci in open_classes), default=1) - 1
-        else:
-            # other lines: the need rounded up to the smallest lot on offer that day
-            smallest = min((prep.classes[ci].lot_mu for ci in open_classes), default=1)
-            cap_mu = -(-line.need_mu // smallest) * smallest
-            caps = dict.fromkeys(open_classes, cap_mu)
-        for ci in open_classes:
-            c = prep.classes[ci]
-            ub = min(c.lots, caps[ci] // c.lot_mu)
-            if ub > 0:
-                ks[ci] = model.new_int_var(0, ub, f"k[{li},{ci}]")
-                class_use[ci].append(ks[ci])
-        if len(ks) > 1:
-            model.add(sum(prep.classes[ci].lot_mu * v for ci, v in ks.items()) <= cap_mu)
-        line_k.append(ks)
-    for ci in sorted(class_use):
-        model.add(sum(class_use[ci]) <= prep.classes[ci].lots)
 
-    served_g = [sum(prep.classes[ci].grams_per_lot * v for ci, v in ks.items()) if ks else 0 for ks in line_k]
-    need_g = [round(line.need_kg * 1000) for line in prep.canteen_lines]
-    # what counts toward a need: for lines under a target, which may round up to a bigger lot, the
-    # grams served up to the need only (one line's rounding never stands in for another's shortfall)
-    counted_g = list(served_g)
-    for i, line in enumerate(prep.canteen_lines):
-        if line.kind in target_kinds and line_k[i]:
-            counted_g[i] = model.new_int_var(0, need_g[i], f"counted[{i}]")
-            model.add(counted_g[i] <= served_g[i])
+def _stage_one(prep, pol: Ranking, pin_list, budget_s: float, num_workers: int):
+    """The fairness levels on the fluid model (baskets in tenths), then the whole-basket model:
+    each relay point keeps at least its fluid baskets rounded down (less than one basket lost per
+    group), each canteen line what it got; then served kilograms, full baskets, least remainder."""
+    t0 = perf_counter()
+    lines_off, _ = pinning.banned(prep, pin_list)
+    recipes = make_recipes(prep, pol)
+    fluid = build(prep, pol, recipes, lines_off, scale=FLUID_SCALE, fluid_lots=True)
+    kept, dropped = pinning.apply(fluid, pin_list)
+    lex = Lexicographic(fluid.model, fluid.variables, num_workers=num_workers)
+    lex.values = {v.Index(): 0 for v in fluid.variables}  # nothing served: feasible, a complete first hint
+    fair_levels = _fair_levels(fluid, lex, pol, budget_s * FAIR_SHARE, t0)
+    if fair_levels is None and kept:  # the pins together cannot hold: solve without, say so
+        out = _stage_one(prep, pol, (), budget_s / 2, num_workers)
+        return out[:2] + ([], {**dropped, **{p: "conflict" for p in kept if not p.forbid}})
+    whole = build(prep, pol, recipes, lines_off)
+    pinning.apply(whole, kept)
+    start = round_fluid(prep, fluid, lex.value, whole)
+    for v in list(whole.s.values()) + [x for b in whole.batches for x in b.per_group.values()]:
+        whole.model.add(v >= start[v.Index()])  # nobody loses what the rounding kept
+    lex2 = Lexicographic(whole.model, whole.variables, num_workers=num_workers)
+    lex2.levels = list(lex.levels)
+    lex2.values = dict(start)
+    left = max(3 * MIN_LEVEL_S, budget_s * (1 - FAIR_SHARE))
+    served = whole.served_g_expr()
+    if whole.rest:  # the least remainder as a tie-break: a gram served weighs a kilogram of remainder
+        served = 1000 * served - sum(whole.rest.values())
+    lex2.optimise("served", served, True, left / 3, TOTAL_GAP)
+    full = [b.n for b in whole.batches if b.variant == "full"]
+    if full:
+        lex2.optimise("full_baskets", sum(full), True, left / 3)
+    if whole.rest:
+        lex2.optimise("remainder", sum(whole.rest.values()), False, left / 3)
+    lex2.values = balance(prep, whole, lex2.values, start)
+    return whole, lex2, kept, dropped
 
-    levels: list[tuple[str, object, bool, float]] = []
-    for kind, share in prep.targets:
-        idx = [i for i, ln in enumerate(prep.canteen_lines) if ln.kind == kind and line_k[i]]
-        cap = math.floor(share * sum(need_g[i] for i, ln in enumerate(prep.canteen_lines) if ln.kind == kind))
-        if idx and cap > 0:
-            # a target counts each line's grams up to its need only: rounding one line up to its lot
-            # must not stand in for another line of the same kind left short
-            capped = model.new_int_var(0, cap, f"target[{kind}]")
-            model.add(capped <= sum(counted_g[i] for i in idx))
-            levels.append((f"target:{kind}", capped, True, 0.0))
-    active_lines = [i for i, ks in enumerate(line_k) if ks]
-    if active_lines:
-        per_canteen: dict[str, list[int]] = defaultdict(list)
-        for i in active_lines:
-            per_canteen[prep.canteen_lines[i].canteen].append(i)
-        if len(per_canteen) > 1:
-            z = model.new_int_var(0, SHARE_SCALE, "z_canteens")
-            for cid in sorted(per_canteen):
-                idx = per_canteen[cid]
-                model.add(SHARE_SCALE * sum(served_g[i] for i in idx) >= z * sum(need_g[i] for i in idx))
-            levels.append(("canteen_fairness", z, True, 0.0))
-        levels.append(("canteens", sum(counted_g[i] for i in active_lines), True, 0.0))
-    lex = Lexicographic(model, [v for ks in line_k for v in ks.values()], num_workers=num_workers)
-    canteen_budget = deadline_one * CANTEEN_SHARE
-    for i, (name, expr, maximize, gap) in enumerate(levels):
-        remaining = canteen_budget - (perf_counter() - t0)
-        lex.optimise(name, expr, maximize, max(0.05, remaining / (len(levels) - i)), gap)
-    line_lots = [{ci: lex.value(v) for ci, v in ks.items()} for ks in line_k]
-    taken_a: dict[int, int] = defaultdict(int)
-    for lots in line_lots:
-        for ci, n in lots.items():
-            taken_a[ci] += n
 
-    # ---- stage 1b: baskets (levels 4-5) on what the canteens left
-    caps = {ci: c.lots - taken_a.get(ci, 0) for ci, c in enumerate(prep.classes)}
-    basket_budget = deadline_one - (perf_counter() - t0)
-    composition, basket_levels = compose_baskets(prep, caps, num_workers, basket_budget, BASKET_CANDIDATES)
+def _fair_levels(pooled: Pooled, lex: Lexicographic, pol: Ranking, budget_s: float, t0: float):
+    """Targets per tier, then leximin rounds (module docstring); None if the pins make it infeasible."""
+    m = pooled.model
+    consumers = pooled.consumers
+    target_tiers = [(r, t) for r, t in enumerate(pol.tiers) if t.target > 0
+                    and any(c.rank == r for c in consumers.values())]
+    n_levels = 2 * len(target_tiers) + 2 * FAIR_ROUNDS - 1
 
-    rank_of_kind = {kind: i for i, (kind, _) in enumerate(prep.targets)}
-    n_targets = len(prep.targets)
-    taken: dict[tuple[tuple[str, str, str], int], int] = defaultdict(int)
-    class_takers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    taken_per_class: dict[int, int] = defaultdict(int)
-    line_served_mu = []
-    for line, ks in zip(prep.canteen_lines, line_lots, strict=True):
-        mu = 0
-        for ci, lots in ks.items():
-            if lots:
-                taken[((line.canteen, line.day, "canteen"), ci)] += lots
-                class_takers[ci].append((rank_of_kind.get(line.kind, n_targets), lots))
-                taken_per_class[ci] += lots
-                mu += lots * prep.classes[ci].lot_mu
-        line_served_mu.append(mu)
-    for gi, (_, lots_by_class) in sorted(composition.items()):
-        g = prep.basket_groups[gi]
-        for ci, lots in sorted(lots_by_class.items()):
-            if lots:
-                taken[((g.relay_point, g.day, "relay_point"), ci)] += lots
-                class_takers[ci].append((n_targets + 1, lots))
-                taken_per_class[ci] += lots
-    leftover = {ci: c.lots - taken_per_class.get(ci, 0) for ci, c in enumerate(prep.classes)}
+    def budget(done: int) -> float:  # from the budget alone, not the clock: the same week gives the same plan
+        return max(MIN_LEVEL_S, budget_s / max(1, n_levels))
 
-    remaining = max(0.1, time_limit_s - (perf_counter() - t0))
-    allocations, split_levels, _ = split_classes(prep, dict(taken), num_workers, remaining)
-    baskets = read_baskets(prep, composition)
-    shortfalls = explain(prep, line_served_mu, [b.count for b in baskets], class_takers, leftover)
+    def current_fill(cid: str) -> int:
+        """The consumer's fill rate (× 10⁴, rounded down) in the last solution."""
+        c = consumers[cid]
+        served = lex.evaluate(pooled.served[cid])
+        return min(SHARE_SCALE, SHARE_SCALE * served // c.ordered) if c.ordered else SHARE_SCALE
 
-    targets = []
-    for kind, share in sorted(inp.targets):
-        idx = [i for i, ln in enumerate(prep.canteen_lines) if ln.kind == kind]
-        ordered = sum(prep.canteen_lines[i].need_kg for i in idx)
-        served = sum(min(line_served_mu[i], prep.canteen_lines[i].need_mu) / MU
-                     * prep.products[prep.canteen_lines[i].product].unit_kg for i in idx)
-        targets.append(TargetOutcome(
-            kind, share, round(ordered, 3), round(served, 3),
-            round(served / ordered, 4) if ordered > 0 else 1.0,
-            round(max(0.0, share * ordered - served), 3)))
+    done = 0
+    first = True
+    for r, tier in target_tiers:
+        members = sorted(c for c, v in consumers.items() if v.rank == r)
+        cap = min(SHARE_SCALE, int(tier.target * SHARE_SCALE + 1e-9))
+        z = lex.track(m.new_int_var(0, cap, f"z_target[{r}]"), min(cap, min(current_fill(c) for c in members)))
+        for cid in members:
+            pooled.fill_ge(cid, z)
+        out = lex.optimise(f"target:{tier.name}", z, True, budget(done), FAIR_GAP)
+        done += 1
+        if first and out.status in ("INFEASIBLE", "MODEL_INVALID"):
+            return None
+        first = False
+        if int(out.objective) >= cap:  # every member reached the target: nothing left for the sum
+            continue
+        fs = []
+        for cid in members:
+            f = lex.track(m.new_int_var(0, cap, f"f_target[{cid}]"), min(cap, current_fill(cid)))
+            pooled.fill_ge(cid, f)
+            fs.append(f)
+        lex.optimise(f"target_sum:{tier.name}", sum(fs), True, budget(done), FAIR_GAP)
+        done += 1
 
-    all_levels = tuple(lex.levels) + tuple(basket_levels) + tuple(split_levels)
-    statuses = {lv.status for lv in all_levels}
-    status = "OPTIMAL" if statuses <= {"OPTIMAL"} else "FEASIBLE"
+    free = sorted(consumers)
+    for rnd in range(FAIR_ROUNDS):
+        if not free:
+            break
+        z = lex.track(m.new_int_var(0, SHARE_SCALE, f"z_fair[{rnd}]"), min(current_fill(cid) for cid in free))
+        for cid in free:
+            pooled.fill_ge(cid, z)
+        out = lex.optimise(f"fair:{rnd + 1}", z, True, budget(done), FAIR_GAP)
+        done += 1
+        if first and out.status in ("INFEASIBLE", "MODEL_INVALID"):
+            return None
+        first = False
+        level = int(out.objective)
+        if level >= SHARE_SCALE or rnd == FAIR_ROUNDS - 1:
+            break
+        bs = {}
+        for cid in free:
+            b = lex.track(m.new_bool_var(f"b[{rnd},{cid}]"))
+            pooled.fill_ge(cid, level, plus=consumers[cid].ordered, enforce=b)
+            bs[cid] = b
+        lex.optimise(f"saturate:{rnd + 1}", sum(bs.values()), True, budget(done))
+        done += 1
+        free = [cid for cid in free if lex.value(bs[cid])]  # those that can still rise
+    return lex.levels
+
+
+def place_remainders(prep, pooled: Pooled, value, evaluate) -> tuple[dict[int, int], dict[int, int]]:
+    """Give each (product, day)'s remainder (bought lots over what is served, less than a lot) to
+    the lines still short of it, by tier then fill rate; then over the need to the line of the highest
+    tier (everyone of that product and day is then served: rounding robs nobody); else spread over
+    the day's baskets holding the product. Returns (line → grains served within the need, line →
+    grains over the need); batch bonuses are set on the batches."""
+    got = {i: value(v) for i, v in pooled.s.items()}
+    over: dict[int, int] = {}
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for i in pooled.s:
+        ln = prep.canteen_lines[i]
+        by_key.setdefault((ln.product, ln.day), []).append(i)
+    for (pid, day), expr in sorted(pooled.rest.items()):
+        r = evaluate(expr)
+        if r <= 0:
+            continue
+        idx = by_key.get((pid, day), [])
+
+        def rank(i: int) -> int:
+            return pooled.consumers[prep.canteen_lines[i].canteen].rank
+
+        for i in sorted(idx, key=lambda i: (rank(i), got[i] / max(1, pooled.need[i]), i)):
+            add = min(r, pooled.need[i] - got[i])
+            if add > 0:
+                got[i] += add
+                r -= add
+        if r > 0 and idx:
+            top = min(idx, key=lambda i: (rank(i), i))
+            over[top] = over.get(top, 0) + r
+            r = 0
+        if r > 0:
+            holders = [b for b in pooled.batches if b.day == day and pid in b.recipe and value(b.n) > 0]
+            if holders:
+                b = max(holders, key=lambda b: (value(b.n), b.basket_type.id, b.variant))
+                b.bonus[pid] = b.bonus.get(pid, 0) + r
+    return got, over
+
+
+def _finish(inp, prep, pol, pooled: Pooled, lex: Lexicographic, kept, dropped, pin_list, t0) -> PortioningResult:
+    got, over = place_remainders(prep, pooled, lex.value, lex.evaluate)
+
+    def val(var):  # the solution, with the remainders placed
+        if isinstance(var, int):
+            return var
+        return got[var_line[var.Index()]] if var.Index() in var_line else lex.value(var)
+
+    var_line = {v.Index(): i for i, v in pooled.s.items()}
+    class_day = {k: val(v) for k, v in pooled.lots.items()}
+    demands: list[Demand] = []
+    line_got = [0] * len(prep.canteen_lines)
+    line_s = [0] * len(prep.canteen_lines)
+    for i, v in pooled.s.items():
+        ln = prep.canteen_lines[i]
+        line_s[i] = pooled.mu(ln.product, val(v))
+        line_got[i] = line_s[i] + pooled.mu(ln.product, over.get(i, 0))
+        if line_got[i]:
+            demands.append(Demand(ln.canteen, "canteen", ln.product, ln.day, line_got[i]))
+    relay_mu: dict[tuple[str, str, str], int] = {}
+    for b in pooled.batches:
+        if val(b.n) <= 0:
+            continue
+        gis = sorted(b.per_group)
+        counts = [val(b.per_group[gi]) for gi in gis]
+        for pid, total in sorted(b.amounts(val).items()):
+            if not total:
+                continue
+            if prep.products[pid].unit != "kg":  # whole pieces, the same in every basket
+                even = total - b.bonus.get(pid, 0)
+                parts = [c * even // val(b.n) for c in counts]
+                parts = [a + e for a, e in zip(parts, apportion(total - sum(parts), [c * total for c in counts]), strict=True)]
+            else:
+                parts = apportion(total, [c * total for c in counts])
+            for gi, part in zip(gis, parts, strict=True):
+                if part:
+                    key = (prep.basket_groups[gi].relay_point, pid, b.day)
+                    relay_mu[key] = relay_mu.get(key, 0) + pooled.mu(pid, part)
+    for (rp, pid, day), mu in sorted(relay_mu.items()):
+        demands.append(Demand(rp, "relay_point", pid, day, mu))
+
+    pin_map: dict[tuple[str, str, str], list] = {}
+    forbid_map: dict[tuple[str, str, str], set] = {}
+    for p in kept:
+        if p.forbid:
+            forbid_map.setdefault((p.consumer, p.product, p.day), set()).add(p.producer)
+        elif any(ln.canteen == p.consumer and ln.product == p.product and ln.day == p.day
+                 for ln in prep.canteen_lines):
+            pin_map.setdefault((p.consumer, p.product, p.day), []).append((p.producer, round(p.quantity * MU)))
+    day_lots = offer_day_lots(prep, class_day)
+    allocations, pins_short, forbids_broken = assign(prep, day_lots, demands, pin_map, forbid_map)
+    baskets = read_baskets(prep, pooled.batches, val)
+    used_lots: dict[int, int] = {}
+    for (oi, _d), n in day_lots.items():
+        used_lots[oi] = used_lots.get(oi, 0) + n
+
+    levels = tuple(lex.levels)
+    status = "OPTIMAL" if all(lv.status == "OPTIMAL" for lv in levels) else "FEASIBLE"
+    shortfalls = explain.shortfalls(prep, pol, pooled, line_s, baskets, class_day, status == "OPTIMAL")
+    unsold = explain.unsold(prep, pooled, line_s, baskets, used_lots, status == "OPTIMAL")
+    pin_outcomes = []
+    for p in pin_list:
+        reason = dropped.get(p, "")
+        honoured = reason in ("", "above_order")
+        if honoured and not p.forbid and p.producer and (p.consumer, p.product, p.day, p.producer) in pins_short:
+            honoured, reason = False, "producer_short"
+        if p.forbid and (p.consumer, p.product, p.day) in forbids_broken:
+            honoured, reason = False, "forbid_broken"
+        pin_outcomes.append(pinning.outcome(p, honoured, reason))
     seconds = perf_counter() - t0
-    log.info("portioning: %s in %.2fs, %d allocations, %d shortfalls", status, seconds,
-             len(allocations), len(shortfalls))
+    fairness = fairness_report(prep, pol, pooled, val, unsold, levels)
+    log.info("portioning: %s in %.2fs, %d allocations, %d shortfalls, %d unsold", status, seconds,
+             len(allocations), len(shortfalls), len(unsold))
     return PortioningResult(
-        status=status, objective=tuple(lv.objective for lv in all_levels), seconds=round(seconds, 3),
-        allocations=tuple(allocations), shortfalls=tuple(shortfalls), targets=tuple(targets),
-        baskets=tuple(b for b in baskets), levels=all_levels)
+        status=status, objective=tuple(lv.objective for lv in levels), seconds=round(seconds, 3),
+        allocations=tuple(allocations), shortfalls=tuple(shortfalls),
+        targets=tuple(target_outcomes(prep, pol, pooled, val)), baskets=tuple(baskets), levels=levels,
+        unsold=tuple(unsold), fairness=fairness, policy=policy_record(pol), pins=tuple(pin_outcomes))
+
+
+def _with_pin_costs(inp, result: PortioningResult, pol, pin_list, budget_s: float, num_workers: int) -> PortioningResult:
+    """What each honoured pin costs the others: a re-solve without it (the first few pins), the
+    others' served kilograms and baskets and the lowest fill rate, with minus without."""
+    from dataclasses import replace
+
+    def others(res, consumer):
+        fills = {c: v["fill"] for c, v in res.fairness["consumers"].items() if c != consumer}
+        kg = sum(v["served_kg"] for c, v in res.fairness["consumers"].items() if c != consumer)
+        return kg, min(fills.values(), default=1.0)
+
+    honoured = [i for i, po in enumerate(result.pins) if po.honoured and po.kind == "pin"]
+    todo = honoured[:PIN_COST_RESOLVES]
+    if not todo:
+        return result
+    per = max(0.2, budget_s / len(todo))
+    outs = list(result.pins)
+    for i in todo:
+        pin = outs[i]
+        rest = tuple(p for j, p in enumerate(pin_list) if j != i)
+        alt = solve(inp, per, num_workers, pol, rest, pin_costs=False)
+        kg_with, min_with = others(result, pin.consumer)
+        kg_without, min_without = others(alt, pin.consumer)
+        outs[i] = replace(pin, cost={"others_kg": round(kg_without - kg_with, 3),
+                                     "others_min_fill": round(min_without - min_with, 4)})
+    return replace(result, pins=tuple(outs))
+
+
+__all__ = ["DEFAULT_TIME_LIMIT_S", "solve", "cp_model"]

@@ -1,89 +1,142 @@
-"""Stage two: split each offer class's lots between its offers (producers), then read allocations.
+"""Stage two: the pooled lots of each class and day split between its offers, then between consumers.
 
-Stage one decided k_{e,C}, the lots of class C given to demand e (a canteen line or a basket
-group); every offer o of C is available on the same days, so any split with
+Stage one decided L_{C,d}, the whole lots of class C bought for day d, and what each consumer gets of
+each product that day (canteen line: s + o; relay point: its baskets × the batch's contents). Every
+offer of a class is open on the same days, so any split with Σ_{o ∈ C} l_{o,d} = L_{C,d} and
+Σ_d l_{o,d} ≤ lots_o is valid:
 
-    Σ_{o ∈ C} x_{o,e} = k_{e,C}     and     Σ_e x_{o,e} ≤ lots_o
-
-is valid (it exists because Σ_e k_{e,C} ≤ Σ_{o ∈ C} lots_o). Two levels, lexicographic:
-
-    (spread) min Σ_o | used_o · L_C − lots_o · T_C |    with used_o = Σ_e x_{o,e}, T_C = Σ_e k_{e,C},
-             L_C = Σ_{o ∈ C} lots_o: each producer sells the same share of its offer as the others
-             of its class (no farm left out while its product is needed, no concentration);
-    (cost)   min Σ_{o,e} price_o · lot_o · x_{o,e}   (cents).
+* producer spread: the class's week total T_C = Σ_d L_{C,d} is apportioned to its offers in
+  proportion to their lots (largest remainder; ties to the cheaper offer, then the offer id), so
+  each producer of a class sells the same share of its offer; then day by day in order.
+* consumers: per (product, day), pinned lines first (from the pinned producer's offers), then
+  consumers with a forbid, then the others, each filled from the offers in order (cheapest first),
+  skipping an offer forbidden to that consumer. A line may hold part of a lot (lots are pooled).
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-
-from ortools.sat.python import cp_model
+from dataclasses import dataclass
 
 from orders.portioning.demand import MU, Prepared
-from orders.portioning.lexico import Lexicographic
-from orders.portioning.model import Allocation, LevelOutcome
-
-Demand = tuple[str, str, str]  # (consumer, day, consumer_kind)
-COST_GAP = 0.001  # the cost level stops within 0.1 % of its bound
+from orders.portioning.model import Allocation
 
 
-def split_classes(prep: Prepared, taken: dict[tuple[Demand, int], int], num_workers: int,
-                  budget_s: float) -> tuple[list[Allocation], list[LevelOutcome], dict[int, int]]:
-    """`taken[(demand, class)] = lots` from stage one. Returns allocations, the two levels and
-    the lots used per offer index."""
-    model = cp_model.CpModel()
-    xs: dict[tuple[int, Demand], cp_model.IntVar] = {}
-    per_offer: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    class_total: dict[int, int] = defaultdict(int)
-    for (dem, ci), lots in sorted(taken.items()):
-        if lots <= 0:
+@dataclass(frozen=True, slots=True)
+class Demand:
+    consumer: str
+    kind: str  # canteen | relay_point
+    product: str
+    day: str
+    mu: int
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """Integers ≥ 0 summing to `total`, in proportion to `weights`, none above its weight."""
+    cap = sum(weights)
+    if total <= 0 or cap <= 0:
+        return [0] * len(weights)
+    raw = [w * total / cap for w in weights]
+    out = [min(w, math.floor(r)) for w, r in zip(weights, raw, strict=True)]
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - out[i]), i))
+    left = total - sum(out)
+    for i in order * 2:
+        if left <= 0:
+            break
+        if out[i] < weights[i]:
+            out[i] += 1
+            left -= 1
+    return out
+
+
+def offer_day_lots(prep: Prepared, class_day_lots: dict[tuple[int, str], int]) -> dict[tuple[int, str], int]:
+    """Whole lots per (offer index, day)."""
+    out: dict[tuple[int, str], int] = {}
+    for ci, c in enumerate(prep.classes):
+        days = sorted(d for (cj, d), n in class_day_lots.items() if cj == ci and n > 0)
+        if not days:
             continue
-        class_total[ci] += lots
-        row = []
-        for oi in prep.classes[ci].offers:
-            cap = min(lots, prep.offers[oi].lots)
-            var = model.new_int_var(0, cap, f"x[{oi},{dem}]")
-            key = (oi, dem)
-            if key in xs:  # same offer, same consumer/day through two classes cannot happen
-                raise AssertionError(key)
-            xs[key] = var
-            per_offer[oi].append(var)
-            row.append(var)
-        model.add(sum(row) == lots)
-    class_of = {oi: ci for ci, c in enumerate(prep.classes) for oi in c.offers}
-    devs = []
-    for oi in sorted(per_offer):
-        o = prep.offers[oi]
-        model.add(sum(per_offer[oi]) <= o.lots)
-        ci = class_of[oi]
-        cap_c = prep.classes[ci].lots
-        gap = sum(per_offer[oi]) * cap_c - o.lots * class_total[ci]
-        bound = o.lots * cap_c + o.lots * class_total[ci]
-        dev = model.new_int_var(0, bound, f"dev[{oi}]")
-        model.add(dev >= gap)
-        model.add(dev >= -gap)
-        devs.append(dev)
-    cost = sum(round(prep.offers[oi].unit_price * prep.offers[oi].lot * 100) * v for (oi, _), v in xs.items())
-    variables = list(xs.values()) + devs
-    lex = Lexicographic(model, variables, num_workers=num_workers)
-    if xs:
-        lex.optimise("producer_spread", sum(devs), maximize=False, budget_s=budget_s / 2)
-        lex.optimise("cost", cost, maximize=False, budget_s=budget_s / 2, relative_gap=COST_GAP)
+        members = sorted(c.offers, key=lambda oi: (prep.offers[oi].unit_price, prep.offers[oi].id))
+        per_offer = apportion(sum(class_day_lots[(ci, d)] for d in days), [prep.offers[oi].lots for oi in members])
+        left = dict(zip(members, per_offer, strict=True))
+        for d in days:
+            need = class_day_lots[(ci, d)]
+            for oi in members:
+                take = min(need, left[oi])
+                if take:
+                    out[(oi, d)] = out.get((oi, d), 0) + take
+                    left[oi] -= take
+                    need -= take
+            assert need == 0, (ci, d)
+    return out
 
-    merged: dict[tuple[int, Demand], int] = defaultdict(int)
-    used: dict[int, int] = defaultdict(int)
-    for (oi, dem), var in xs.items():
-        lots = lex.value(var)
-        if lots:
-            merged[(oi, dem)] += lots
-            used[oi] += lots
+
+def assign(prep: Prepared, lots: dict[tuple[int, str], int], demands: list[Demand],
+           pins: dict[tuple[str, str, str], list[tuple[str | None, int]]],
+           forbids: dict[tuple[str, str, str], set[str | None]]) -> tuple[list[Allocation], dict, dict]:
+    """Allocation lines; `pins[(consumer, product, day)]` = [(producer or None, mu)] served first;
+    `forbids[(consumer, product, day)]` = producers whose offers that consumer must not get (None: all).
+
+    Returns (allocations, pins_short {(consumer, product, day, producer): mu not from that producer},
+    forbids_broken {(consumer, product, day): producers used anyway})."""
+    stock: dict[tuple[str, str], list[list]] = defaultdict(list)  # (product, day) → [[offer idx, mu left]]
+    for (oi, d), n in sorted(lots.items(), key=lambda kv: (prep.offers[kv[0][0]].unit_price, prep.offers[kv[0][0]].id, kv[0][1])):
+        o = prep.offers[oi]
+        stock[(o.product, d)].append([oi, n * round(o.lot * MU)])
+    got: dict[tuple[int, str, str, str], int] = defaultdict(int)  # (offer, consumer, kind, day) → mu
+    pinned_keys: set[tuple[int, str, str]] = set()
+    pins_short: dict = {}
+    forbids_broken: dict = {}
+    left = {(dm.consumer, dm.product, dm.day): dm.mu for dm in demands}
+    kind_of = {(dm.consumer, dm.product, dm.day): dm.kind for dm in demands}
+
+    def take(key, producer_ok, limit: int) -> int:
+        consumer, product, day = key
+        done = 0
+        for slot in stock.get((product, day), ()):
+            if done >= limit:
+                break
+            oi, avail = slot
+            if avail <= 0 or not producer_ok(prep.offers[oi].producer):
+                continue
+            q = min(avail, limit - done)
+            slot[1] -= q
+            got[(oi, consumer, kind_of[key], day)] += q
+            done += q
+        left[key] -= done
+        return done
+
+    for key in sorted(pins):
+        if key not in left:
+            continue
+        for producer, mu in pins[key]:
+            want = min(mu, left[key])
+            got_mu = take(key, lambda p, producer=producer: producer is None or p == producer, want)
+            if got_mu < mu:
+                pins_short[(*key, producer)] = mu - got_mu
+            for (oi, c, _, d), _q in got.items():
+                if (c, d) == (key[0], key[2]) and prep.offers[oi].product == key[1]:
+                    if producer is None or prep.offers[oi].producer == producer:
+                        pinned_keys.add((oi, c, d))
+    order = sorted(left, key=lambda k: (0 if k in forbids else 1, k[2], k[1], k[0]))
+    for key in order:
+        if left[key] <= 0:
+            continue
+        banned = forbids.get(key, set())
+        take(key, lambda p, banned=banned: p not in banned and None not in banned, left[key])
+        if left[key] > 0 and banned:  # only forbidden offers remain: serve, and say so
+            used = take(key, lambda p: True, left[key])
+            if used:
+                forbids_broken[key] = sorted(p for p in banned if p)
     allocations = []
-    for (oi, (consumer, day, kind)), lots in merged.items():
+    for (oi, consumer, kind, day), mu in sorted(got.items()):
+        if mu <= 0:
+            continue
         o = prep.offers[oi]
         prod = prep.products[o.product]
-        qty = round(lots * round(o.lot * MU) / MU, 6)
+        qty = round(mu / MU, 3)
         crates = math.ceil(qty * prod.unit_kg / prod.crate_kg - 1e-9)
-        allocations.append(Allocation(o.producer, o.product, consumer, day, qty, crates, o.unit_price,
-                                      o.id, lots, kind))
+        allocations.append(Allocation(o.producer, o.product, consumer, day, qty, crates, o.unit_price, o.id,
+                                      round(qty / o.lot, 4), kind, (oi, consumer, day) in pinned_keys))
     allocations.sort(key=lambda a: (a.day, a.consumer, a.product, a.producer, a.offer))
-    return allocations, lex.levels, dict(used)
+    return allocations, pins_short, forbids_broken
