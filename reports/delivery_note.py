@@ -63,6 +63,9 @@ class DeliveryNote:
     issuer: str = "Terril — collectif de producteurs"
     site_id: str = ""
     """The recipient's id (documents are matched to sites by id, never by display name)."""
+    crates_held: tuple[tuple[str, int], ...] = ()
+    """The collective's crates this site holds (crate type, number) from the drivers' confirmations
+    up to the printing: left at the site minus taken back, carried from week to week."""
 
     @property
     def total_eur(self) -> Decimal:

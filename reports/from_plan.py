@@ -9,7 +9,7 @@ made from (sites with their addresses, windows and coordinates; products with th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from orders.plan import Plan
@@ -173,8 +173,10 @@ def _drop_off(hub: Depot | None, departure: int | None, pickups: list[str], day_
     return hub.name + (f", avant {hhmm(departure)}" if departure is not None else "")
 
 
-def delivery_notes(plan: Plan, directory: Directory) -> tuple[DeliveryNote, ...]:
-    """One :class:`DeliveryNote` per consumer × day (allocations, and baskets for relay points)."""
+def delivery_notes(plan: Plan, directory: Directory,
+                   crates_held: Mapping[str, Mapping[str, int]] | None = None) -> tuple[DeliveryNote, ...]:
+    """One :class:`DeliveryNote` per consumer × day (allocations, and baskets for relay points);
+    `crates_held`: site → crate type → the collective's crates it holds (printed on its notes)."""
     lines: dict[tuple[str, str], dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     for alloc in plan.allocations:
         lines[(alloc.consumer, alloc.day)][(alloc.product, alloc.producer)] += alloc.quantity
@@ -202,7 +204,8 @@ def delivery_notes(plan: Plan, directory: Directory) -> tuple[DeliveryNote, ...]
             kind="relay" if site.kind == "relay" or (consumer, day) in baskets else "canteen",
             address=site.address, number=f"{plan.week.replace('-', '')}-{consumer}-{day.replace('-', '')[4:]}",
             baskets=tuple(sorted(baskets.get((consumer, day), ()), key=lambda b: b.basket_type)),
-            week=plan.week, territory=directory.scenario.territory, site_id=consumer))
+            week=plan.week, territory=directory.scenario.territory, site_id=consumer,
+            crates_held=tuple((t, n) for t, n in sorted((crates_held or {}).get(consumer, {}).items()) if n > 0)))
     return tuple(result)
 
 
@@ -237,11 +240,13 @@ def weekly_summary(plan: Plan, directory: Directory) -> WeeklySummary:
                          cost_eur=plan.totals.cost if plan.routed else None)
 
 
-def documents_from_plan(plan: Plan, scenario: Scenario) -> DocumentSet:
-    """Every document view of a planned week."""
+def documents_from_plan(plan: Plan, scenario: Scenario,
+                        crates_held: Mapping[str, Mapping[str, int]] | None = None) -> DocumentSet:
+    """Every document view of a planned week (`crates_held`: see :func:`delivery_notes`)."""
     directory = Directory(scenario)
     return DocumentSet(route_sheets=route_sheets(plan, directory), pick_lists=pick_lists(plan, directory),
-                       delivery_notes=delivery_notes(plan, directory), summary=weekly_summary(plan, directory))
+                       delivery_notes=delivery_notes(plan, directory, crates_held),
+                       summary=weekly_summary(plan, directory))
 
 
 @dataclass(frozen=True, slots=True)

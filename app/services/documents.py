@@ -35,7 +35,10 @@ class Document:
 
 
 def _documents(session: Session, week: Week, plan: Plan):
-    return documents_from_plan(WeekPlan.from_dict(plan.plan), export_scenario(session, week))
+    from app.services.delivery import crate_balances
+
+    return documents_from_plan(WeekPlan.from_dict(plan.plan), export_scenario(session, week),
+                               crate_balances(session, week.territory_id))
 
 
 def _safe(text: str) -> str:

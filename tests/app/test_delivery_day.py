@@ -125,3 +125,20 @@ def test_the_week_closes_from_its_confirmations_with_report_and_crates(app):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()).lower()
     assert "bilan des livraisons" in text and "livré en partie" in text and "refusé" in text
     assert "semaine livrée" in text
+
+
+def test_the_next_delivery_note_prints_the_crates_a_site_holds(app):
+    world = build_world(app, state="closed")
+    publish(app, world)
+    rnd, stop = consumer_stops(app, world)[0]
+    body = {"id": str(uuid.uuid4()), "outcome": "delivered", "crates_left": 7, "crates_back": 2}
+    assert world.post(url(rnd, stop), body).status_code == 201
+    with app.app_context():
+        from app.services import documents, planning
+
+        session = get_session()
+        week = session.exec(select(Week).where(Week.iso_week == WEEK)).one()
+        note = documents.delivery_note_doc(session, week, planning.require_plan(session, week),
+                                           session.get(Site, stop["site_id"]))
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(note.render_pdf())).pages).split())
+    assert "Caisses du collectif chez vous à ce jour : 5 caisses" in text
