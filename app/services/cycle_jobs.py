@@ -46,7 +46,7 @@ from app.models import (
     Week,
     WeekEvent,
 )
-from app.services import audit, notify, weeks
+from app.services import audit, member_cycle, notify, weeks
 from orders import calendar, cycle
 from orders.errors import DomainError
 
@@ -112,6 +112,7 @@ def _tick_territory(session: Session, territory_id: str, now: datetime, mailer: 
         try:
             _advance(session, terr, schedule, week, now, report)
             _remind(session, terr, schedule, week, now, mailer, report)
+            member_cycle.after_publication(session, terr, week, now, mailer, report.actions)
         except (DomainError, SQLAlchemyError, ValueError) as exc:
             session.rollback()
             _record(session, "tick", terr.id, iso, now, "error", {"error": str(exc)})
@@ -320,6 +321,8 @@ def _advance(session: Session, terr: Territory, schedule: cycle.CycleSchedule, w
             if not _planning_step(session, terr, schedule, week, step, now, "publish", detail, t0, report):
                 return
             continue
+        if step.to_state is cycle.WeekState.CLOSED:  # the members' basket orders, with the close
+            detail["members"] = member_cycle.derive_at_close(session, week)
         weeks.transition(session, week, step.to_state.value, None, _reason(step, schedule), actor=ACTOR)
         _record(session, "transition", terr.id, week.iso_week, now, "ok", detail, None, t0)
         session.commit()
