@@ -18,7 +18,7 @@ OPEN_TO_ALL = {("GET", "/api/v1/products/"), ("GET", "/api/v1/products/<key>"), 
                ("GET", "/api/v1/sites/<key>"), ("GET", "/api/v1/vehicles/"), ("GET", "/api/v1/vehicles/<key>"),
                ("GET", "/api/v1/basket-types/"), ("GET", "/api/v1/basket-types/<key>"),
                ("GET", "/api/v1/grammages/"), ("GET", "/api/v1/grammages/<key>"), ("GET", "/api/v1/weeks/"),
-               ("GET", "/api/v1/weeks/<week>"), ("GET", "/api/v1/users/me")}
+               ("GET", "/api/v1/weeks/<week>"), ("GET", "/api/v1/users/me"), ("GET", "/api/v1/policy")}
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/redoc"),
           ("GET", "/api/v1/docs/"), ("GET", "/api/v1/redoc/")}
 
@@ -34,9 +34,10 @@ def _endpoints(app):
 
 
 def _concrete(rule: str) -> str:
-    return (rule.replace("<key>", "1").replace("<week>", "2026-W49").replace("<user_id>", "1")
-            .replace("<day>", "2026-12-01").replace("<round_id>", "1").replace("<site_id>", "rp-lens")
-            .replace("<producer_id>", "ferme-terril").replace("<filename>", "x").replace("<job_id>", "1"))
+    """A URL of the rule: real site ids where a site is named, 1 for every other id."""
+    rule = (rule.replace("<site_id>", "rp-lens").replace("<producer_id>", "ferme-terril")
+            .replace("<week>", "2026-W49").replace("<day>", "2026-12-01").replace("<filename>", "x"))
+    return re.sub(r"<(?:key|int|\w+_id)>", "1", rule)
 
 
 def test_every_endpoint_refuses_anonymous_callers(app):
