@@ -22,7 +22,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from routing import Matrix, RoutingProblem, Site, SolverParams, Stop, TimeWindow, Vehicle, solve
@@ -118,14 +118,16 @@ def check(inst: Instance, routes: list[list[int]]) -> tuple[float, list[str]]:
     return total, problems
 
 
-def run_terril(inst: Instance, seconds: float, workers: int) -> tuple[int, float, list[str]]:
-    params = SolverParams(time_limit_s=seconds, solution_limit=0, workers=workers)
+def run_terril(inst: Instance, seconds: float, workers: int | None) -> tuple[int, float, list[str]]:
+    params = SolverParams(time_limit_s=seconds, solution_limit=0, hgs_iterations=0, explain=False)
+    if workers is not None:
+        params = replace(params, workers=workers)
     result = solve(to_problem(inst), params)
     routes = [[int(v.stop_id) for v in r.stops] for r in result.rounds]
     distance, problems = check(inst, routes)
     if result.unserved:
         problems.append(f"{len(result.unserved)} customers unserved")
-    print(f"  terril: {result.stats.get('strategy')} {result.stats.get('candidates')}", file=sys.stderr)
+    print(f"  terril: {result.stats.get('engine')} {result.stats.get('candidates')}", file=sys.stderr)
     return len(routes), distance, problems
 
 
@@ -161,12 +163,28 @@ def run_pyvrp(inst: Instance, seconds: float) -> tuple[int, float, list[str]] | 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=Path, required=True, help="directory of Solomon .txt files")
+    parser.add_argument("--instances", type=Path, help="directory of Solomon .txt files")
+    parser.add_argument("--territory", action="store_true",
+                        help="generated territory days against PyVRP (bench/territory.py) instead of Solomon")
+    parser.add_argument("--sizes", default="demo,x2,x4,x8", help="territory sizes")
+    parser.add_argument("--seeds", default="1,2,3", help="territory seeds")
+    parser.add_argument("--budgets", default="2,10", help="territory time limits per day (s)")
+    parser.add_argument("--days-cache", default=None, help="directory where built territory days are pickled")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and solver")
     parser.add_argument("--only", default="", help="comma-separated instance names, e.g. C101,R101")
-    parser.add_argument("--workers", type=int, default=2, help="processes for Terril's search")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes for Terril's search (default: SolverParams' default)")
     parser.add_argument("--solvers", default="terril,pyvrp")
     args = parser.parse_args(argv)
+    if args.territory:
+        from bench.territory import run
+
+        out = run(args.sizes.split(","), [int(x) for x in args.seeds.split(",")],
+                  [float(x) for x in args.budgets.split(",")], args.workers, args.days_cache)
+        print(json.dumps(out, indent=1))
+        return 0
+    if args.instances is None:
+        parser.error("--instances is required for the Solomon mode")
 
     bks: dict[str, tuple[int, float]] = {}
     bks_path = args.instances / "bks.csv"

@@ -1,6 +1,7 @@
-"""Terril's pure routing package: model dataclasses, matrix providers, the OR-Tools solver.
+"""Terril's pure routing package: model dataclasses, matrix providers, the solver (OR-Tools, with
+PyVRP as a second engine on the days it can represent), one plan checker, unserved stops explained.
 
-Imports only the standard library and ortools (never flask, the database, `app` or `orders`).
+Imports only the standard library, ortools and pyvrp (never flask, the database, `app` or `orders`).
 """
 
 from routing.matrix import (
@@ -27,6 +28,7 @@ from routing.model import (
     Unserved,
     Vehicle,
     Visit,
+    WayOut,
 )
 from routing.params import SolverParams
 from routing.solver import solve
@@ -34,6 +36,6 @@ from routing.solver import solve
 __all__ = [
     "REASON_FR", "CachedProvider", "Drop", "HaversineProvider", "LockedRound", "Matrix", "MatrixProvider",
     "MatrixUnavailable", "OsrmProvider", "Pickup", "Reason", "Round", "RoutingProblem", "RoutingResult",
-    "Site", "SolverParams", "Stop", "TimeWindow", "Unserved", "Vehicle", "Visit", "provider_from_config",
+    "Site", "SolverParams", "Stop", "TimeWindow", "Unserved", "Vehicle", "Visit", "WayOut", "provider_from_config",
     "solve",
 ]

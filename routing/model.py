@@ -173,6 +173,11 @@ class Reason(StrEnum):
     SHIFT = "shift"
     UNREACHABLE = "unreachable"
     FLEET = "fleet"
+    # found by `routing.explain` for a stop the search left over (instead of `fleet`)
+    COLD_CAPACITY = "cold_capacity"
+    CRATES = "crates"
+    KG = "kg"
+    WINDOW = "window"
 
 
 REASON_FR: dict[Reason, str] = {
@@ -187,7 +192,15 @@ REASON_FR: dict[Reason, str] = {
     "pas revenir avant la fin de son service",
     Reason.UNREACHABLE: "aucun itinéraire routier connu vers ce point",
     Reason.FLEET: "flotte insuffisante : pas assez de véhicules ou d'heures de service pour ce point",
+    Reason.COLD_CAPACITY: "froid complet : les véhicules frigorifiques de ce jour sont pleins ou déjà "
+    "occupés, il ne reste pas de place au froid pour les produits frais de ce point",
+    Reason.CRATES: "caisses : les véhicules de ce jour n'ont plus assez de place en caisses pour ce point",
+    Reason.KG: "poids : les véhicules de ce jour n'ont plus assez de charge utile (kg) pour ce point",
+    Reason.WINDOW: "créneau trop serré : les tournées ne peuvent pas passer dans le créneau de ce point "
+    "en servant aussi les autres",
 }
+SHIFT_EXPLAINED_FR = ("heures de service : les tournées de ce jour n'ont plus assez de temps dans leur "
+                      "service pour passer aussi à ce point")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +223,7 @@ class Visit:
     on_board_kg: float = 0.0
     part: int = 1
     parts: int = 1
+    temperature: str = ""  # "cold" | "ambient" when the stop's goods came in two vans; "" = all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +239,7 @@ class Round:
     duration_min: int
     cost: float
     stops: tuple[Visit, ...]
+    trip: int = 1  # 2 = the van's second trip of the day (back at the hub, reloaded, out again)
 
     @property
     def load_kg(self) -> float:
@@ -236,13 +251,47 @@ class Round:
 
 
 @dataclass(frozen=True, slots=True)
+class WayOut:
+    """The smallest change found that serves an unserved stop, checked by re-solving the day with it.
+
+    `kind`: "extra_van" (one more van like `vehicle_like` that day, refrigerated when `cold`),
+    "wider_window" (the stop's window `minutes` wider on each side), "move_crates" (`crates` crates,
+    `kg` kg, of the stop's goods delivered another day; `cold` = its cold goods first).
+    `way_out_fr` says it in French for the coordinator.
+    """
+
+    kind: str
+    way_out_fr: str
+    minutes: int = 0
+    crates: int = 0
+    kg: float = 0.0
+    cold: bool = False
+    vehicle_like: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "way_out_fr": self.way_out_fr, "minutes": self.minutes,
+                "crates": self.crates, "kg": self.kg, "cold": self.cold, "vehicle_like": self.vehicle_like}
+
+
+@dataclass(frozen=True, slots=True)
 class Unserved:
+    """A stop (or part of a split stop) no round serves. `reason` is the binding constraint;
+    `way_out` the smallest change found that would serve it (None when none was found or sought),
+    `alternatives` the other changes found that serve it too."""
+
     stop_id: str
     site_id: str
     reason: Reason
     reason_fr: str
     part: int = 1
     parts: int = 1
+    way_out: WayOut | None = None
+    alternatives: tuple[WayOut, ...] = ()
+    temperature: str = ""  # "cold" | "ambient": only these goods of the stop are left over
+
+    @property
+    def way_out_fr(self) -> str:
+        return self.way_out.way_out_fr if self.way_out else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,11 +42,37 @@ class SolverParams:
         Guided local search coefficient during removal attempts: stronger than for the distance
         search, it pushes the search out of "one stop still dropped" plateaus.
     workers:
-        Processes searching in parallel, each with a different first solution strategy (the first
-        is `first_solution_strategy`, then `extra_strategies`); the best plan wins, ties broken by
-        the order of strategies, so the result stays deterministic when solution limits bind.
+        Engines searching in parallel processes (default 2: one per core of the target machine).
+        The first is OR-Tools with `first_solution_strategy`; the second is PyVRP on the days it can
+        represent (`pyvrp`), else OR-Tools with the next of `extra_strategies`; further workers take
+        further strategies. Every plan is checked (`routing.check`); the valid plan with the fewest
+        unserved stops, then the lowest cost, then the earliest engine wins, so the result stays
+        deterministic when the solution and iteration limits bind.
     extra_strategies:
         Strategies for workers after the first.
+    pyvrp:
+        Let PyVRP (hybrid genetic search / iterated local search) be the second engine where it
+        can hold the day (no farm pickups, no locked rounds).
+    hgs_iterations:
+        PyVRP iterations (its determinism limit, like `solution_limit`). None = 500 + 10 per
+        task (the territory's days stop improving well before); 0 = time limit only.
+    seed:
+        PyVRP's random seed.
+    rescue:
+        When a stop is left unserved, solve again letting a stop's cold and ambient goods travel
+        in two vans and every van make a second trip from the hub; keep it if it serves more.
+    rescue_share:
+        Budget of that second solve, as a share of the day's budget.
+    reload_min:
+        Minutes at the hub between a van's two trips (unloading, reloading).
+    explain:
+        For each stop still unserved for lack of vans or hours, find the binding constraint and the
+        smallest change that serves it by re-solving relaxed days (`routing.explain`).
+    explain_solutions:
+        Solution limit of each relaxed re-solve (they are many and short).
+    explain_share:
+        Wall-clock cap of the explanations, as a multiple of the day's budget (a safety cap: the
+        solution limits normally end them first).
     drop_penalty_eur:
         Cost in euros of leaving a stop unserved. None = automatic: more than any round could cost,
         so a stop is only dropped when no plan can serve it.
@@ -64,8 +90,17 @@ class SolverParams:
     reduction_tries: int = 3
     reduction_attempt_share: float = 0.3
     reduction_gls_lambda: float = 1.0
-    workers: int = 1
+    workers: int = 2
     extra_strategies: tuple[str, ...] = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
+    pyvrp: bool = True
+    hgs_iterations: int | None = None
+    seed: int = 1
+    rescue: bool = True
+    rescue_share: float = 0.5
+    reload_min: int = 20
+    explain: bool = True
+    explain_solutions: int = 40
+    explain_share: float = 3.0
     drop_penalty_eur: float | None = None
     log_search: bool = False
 
@@ -91,6 +126,11 @@ class SolverParams:
         if self.solution_limit is not None:
             return self.solution_limit
         return 50 + 10 * stops
+
+    def hgs_iterations_budget(self, tasks: int) -> int:
+        if self.hgs_iterations is not None:
+            return self.hgs_iterations
+        return 500 + 10 * tasks
 
     def strategies(self) -> tuple[str, ...]:
         ordered = [self.first_solution_strategy]

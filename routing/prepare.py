@@ -40,6 +40,8 @@ class Task:
     part: int
     parts: int
     pair: int | None = None  # index of the partner task (pickup <-> delivery)
+    alt: str = "whole"  # "whole" | "cold" | "ambient": the stop's cold or ambient goods on their own
+    group: int | None = None  # temperature split: index of the "whole" task these parts replace
 
     @property
     def load_kg(self) -> float:
@@ -59,16 +61,43 @@ class Prepared:
     distance_m: tuple[tuple[int, ...], ...]
     duration_s: tuple[tuple[int, ...], ...]
     unserved: tuple[Unserved, ...]
+    trip: tuple[int, ...] = ()  # per vehicle slot: 1, or 2 for a van's second trip (empty = all 1)
+    reload_s: int = 0  # time at the hub between two trips of a van
+
+    def trip_of(self, v: int) -> int:
+        return self.trip[v] if self.trip else 1
+
+    def split_of(self, t: int) -> tuple[int, int] | None:
+        """The (cold, ambient) tasks that may replace whole task `t`, if it may be split."""
+        nxt = t + 1
+        if nxt + 1 < len(self.tasks) and self.tasks[nxt].group == t:
+            return nxt, nxt + 1
+        return None
+
+    def dropped(self, visited: set[int]) -> tuple[int, ...]:
+        """Tasks not served. A stop that may be split is served by its cold and ambient tasks (its
+        whole task stands for them in the model but is never visited): those count, not the whole."""
+        out = []
+        for t in range(len(self.tasks)):
+            if t in visited or self.split_of(t) is not None:
+                continue
+            out.append(t)
+        return tuple(out)
 
 
 def unserved(stop: Stop, reason: Reason, part: int = 1, parts: int = 1) -> Unserved:
     return Unserved(stop.id, stop.site_id, reason, REASON_FR[reason], part, parts)
 
 
-def prepare(problem: RoutingProblem, provider: MatrixProvider | None = None) -> Prepared:
+def prepare(problem: RoutingProblem, provider: MatrixProvider | None = None, *, split_cold: bool = False,
+            trips: int = 1, reload_min: int = 20) -> Prepared:
+    """`split_cold`: a stop with cold and ambient goods is served by two visits, its cold goods in a
+    cold van and the rest in any van (the same van, one visit after the other, makes them one). `trips` > 1: each van may come back to the hub
+    (`reload_min` there) and leave again within its shift."""
     stops = tuple(sorted(problem.stops, key=lambda s: s.id))
-    vehicles = tuple(sorted(problem.vehicles, key=lambda v: v.id))
-    if len({s.id for s in stops}) != len(stops) or len({v.id for v in vehicles}) != len(vehicles):
+    vehicles = tuple(v for v in sorted(problem.vehicles, key=lambda v: v.id) for _ in range(max(1, trips)))
+    trip = tuple(i % max(1, trips) + 1 for i in range(len(vehicles))) if trips > 1 else ()
+    if len({s.id for s in stops}) != len(stops) or len({v.id for v in problem.vehicles}) != len(problem.vehicles):
         raise ValueError("stop ids and vehicle ids must be unique")
     dropped: list[Unserved] = []
     if not vehicles:
@@ -104,16 +133,37 @@ def prepare(problem: RoutingProblem, provider: MatrixProvider | None = None) -> 
                 continue
             if pickup is None:
                 tasks.append(delivery)
+                if split_cold and parts == 1:
+                    tasks.extend(_temperature_parts(stop, delivery, len(tasks) - 1))
             else:
                 first = len(tasks)
                 tasks.append(_with_pair(pickup, first + 1))
                 tasks.append(_with_pair(delivery, first))
-    return Prepared(problem, vehicles, starts, ends, tuple(tasks), sites, distance, duration, tuple(dropped))
+    return Prepared(problem, vehicles, starts, ends, tuple(tasks), sites, distance, duration, tuple(dropped),
+                    trip, reload_min * 60)
+
+
+def _temperature_parts(stop: Stop, whole: Task, index: int) -> list[Task]:
+    """A cold task (cold drops, cold vans only) and an ambient task (the rest), kg in proportion to
+    crates; none when the stop's goods are all cold or all ambient."""
+    cold = tuple(d for d in stop.drops if d.cold)
+    ambient = tuple(d for d in stop.drops if not d.cold)
+    if not cold or not ambient or not stop.cold:
+        return []
+    cold_crates, crates = sum(d.crates for d in cold), sum(d.crates for d in stop.drops)
+    cold_g = round(whole.load_g * cold_crates / crates) if crates else whole.load_g // 2
+    out = []
+    for alt, drops, grams, n, is_cold in (("cold", cold, cold_g, cold_crates, True),
+                                          ("ambient", ambient, whole.load_g - cold_g, crates - cold_crates, False)):
+        out.append(Task(stop, "delivery", whole.site, whole.site_id, whole.name, grams, n, drops,
+                        whole.service_s, whole.window_s, is_cold, 1, 1, None, alt, index))
+    return out
 
 
 def _with_pair(task: Task, pair: int) -> Task:
     return Task(task.stop, task.kind, task.site, task.site_id, task.name, task.load_g, task.crates,
-                task.drops, task.service_s, task.window_s, task.cold, task.part, task.parts, pair)
+                task.drops, task.service_s, task.window_s, task.cold, task.part, task.parts, pair, task.alt,
+                task.group)
 
 
 def _window(window) -> tuple[int, int] | None:

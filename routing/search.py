@@ -105,11 +105,17 @@ class Search:
                 [[round(dist[site_of[i]][site_of[j]] * scale) + tie[j] for j in range(n_nodes)]
                  for i in range(n_nodes)])
             r.SetArcCostEvaluatorOfVehicle(callback, k)
-            # + v cost units (1/36000 €): identical vans are no longer tied, the first ones are used
-            r.SetFixedCostOfVehicle(euros(prepared.vehicles[v].fixed_cost) + v, k)
+            # + v cost units (1/36000 €): identical vans are no longer tied, the first ones are used;
+            # a van's second trip pays no fixed cost of its own
+            fixed = euros(prepared.vehicles[v].fixed_cost) if prepared.trip_of(v) == 1 else 0
+            r.SetFixedCostOfVehicle(fixed + v, k)
 
+        # the cold and ambient parts of one stop, one right after the other in the same van, are one
+        # visit: the first part's service is the second's (no time between them)
+        group = [None] * n_depots + [t.group for t in tasks]
         time_cb = r.RegisterTransitMatrix(
-            [[service[i] + dur[site_of[i]][site_of[j]] for j in range(n_nodes)] for i in range(n_nodes)])
+            [[0 if group[i] is not None and group[i] == group[j] else service[i] + dur[site_of[i]][site_of[j]]
+              for j in range(n_nodes)] for i in range(n_nodes)])
         horizon = max([DAY_S] + [prepared.vehicles[v].shift.end_min * 60 for v in self.fleet]
                       + [t.window_s[1] for t in tasks if t.window_s is not None])
         r.AddDimension(time_cb, horizon, horizon, False, "time")
@@ -150,7 +156,16 @@ class Search:
             index = m.NodeToIndex(n_depots + t)
             if task.cold:
                 r.VehicleVar(index).SetValues([-1, *cold_fleet])
-            r.AddDisjunction([index], penalty + len(tasks) - t)  # ties: drop later tasks first
+            if task.group is not None:
+                continue  # a temperature part: optional with the alternative of its whole task
+            split = prepared.split_of(t)
+            if split is None:
+                r.AddDisjunction([index], penalty + len(tasks) - t)  # ties: drop later tasks first
+            else:  # served by its cold and ambient parts (in one van or two), each or both dropped
+                r.AddDisjunction([index], 0)
+                solver.Add(r.ActiveVar(index) == 0)
+                for i in split:
+                    r.AddDisjunction([m.NodeToIndex(n_depots + i)], penalty + len(tasks) - i)
             if task.kind == "pickup" and task.pair is not None:
                 delivery = m.NodeToIndex(n_depots + task.pair)
                 r.AddPickupAndDelivery(index, delivery)
@@ -158,7 +173,19 @@ class Search:
                 solver.Add(r.ActiveVar(index) == r.ActiveVar(delivery))
                 solver.Add(self.time.CumulVar(index) <= self.time.CumulVar(delivery))
         self._lock_rounds(solver)
+        self._link_trips(solver)
         r.CloseModelWithParameters(pywrapcp.DefaultRoutingSearchParameters())
+
+    def _link_trips(self, solver) -> None:
+        """A van's second trip leaves the hub after the first is back and reloaded, and is used
+        only if the first is."""
+        prepared, r = self.prepared, self.routing
+        slot = {v: k for k, v in enumerate(self.fleet)}
+        for k, v in enumerate(self.fleet):
+            if prepared.trip_of(v) > 1 and v - 1 in slot:
+                first = slot[v - 1]
+                solver.Add(self.time.CumulVar(r.End(first)) + prepared.reload_s <= self.time.CumulVar(r.Start(k)))
+                solver.Add(r.ActiveVehicleVar(k) <= r.ActiveVehicleVar(first))
 
     def _lock_rounds(self, solver) -> None:
         """Locked rounds: their deliveries stay on the locked vehicle, in the locked order; other
@@ -167,7 +194,7 @@ class Search:
         fleet_of = {prepared.vehicles[v].id: k for k, v in enumerate(self.fleet)}
         parts: dict[str, list[int]] = {}
         for t, task in enumerate(prepared.tasks):
-            if task.kind == "delivery":
+            if task.kind == "delivery" and task.group is None:
                 parts.setdefault(task.stop.id, []).append(t)
         for lock in prepared.problem.locked:
             k = fleet_of.get(lock.vehicle_id)
@@ -218,7 +245,7 @@ class Search:
             active = [r.ActiveVar(self.task_index(t)) for t in range(len(self.prepared.tasks))]
 
             def on_solution() -> None:
-                if all(a.Value() for a in active):
+                if not self.prepared.dropped({t for t, a in enumerate(active) if a.Value()}):
                     r.solver().FinishCurrentSearch()
 
             r.AddAtSolutionCallback(on_solution)
@@ -253,5 +280,4 @@ class Search:
                 seen.add(t)
                 index = solution.Value(r.NextVar(index))
             routes[v] = tuple(route)
-        dropped = tuple(t for t in range(len(self.prepared.tasks)) if t not in seen)
-        return Plan(tuple(routes), dropped, solution.ObjectiveValue())
+        return Plan(tuple(routes), self.prepared.dropped(seen), solution.ObjectiveValue())

@@ -17,9 +17,12 @@ import math
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
+from routing import hgs
+from routing.check import violations
 from routing.matrix import MatrixProvider
-from routing.model import Reason, Round, RoutingProblem, RoutingResult, Visit
+from routing.model import Matrix, Reason, Round, RoutingProblem, RoutingResult, Visit
 from routing.params import SolverParams
 from routing.prepare import Prepared, prepare, unserved
 from routing.search import Plan, Search, drop_penalty
@@ -37,21 +40,93 @@ def solve(problem: RoutingProblem, params: SolverParams | None = None,
     if not prepared.tasks:
         return _result(prepared, Plan(tuple(() for _ in prepared.vehicles), (), 0), began, {})
     budget = params.time_budget_s(len(prepared.tasks)) - (time.perf_counter() - began)
-    deadline = time.perf_counter() + max(0.05, budget)
-    strategies = params.strategies()
-    if len(strategies) == 1:
-        plans = [_pipeline(prepared, params, strategies[0], deadline)]
+    plan, stats = _portfolio(prepared, params, time.perf_counter() + max(0.05, budget))
+    if plan.dropped and params.rescue:
+        # a stop left over: let mixed stops travel in two vans and vans do a second trip
+        rescue = prepare(with_matrix(problem, prepared), split_cold=not problem.locked, trips=2,
+                         reload_min=params.reload_min)
+        if rescue.tasks:
+            again = _pipeline(rescue, replace(params, vehicle_reduction=False), params.strategies()[0],
+                              time.perf_counter() + max(0.05, budget * params.rescue_share))[0]
+            if not violations(rescue, again) and (len(again.dropped), _cost(rescue, again)) \
+                    < (len(plan.dropped), _cost(prepared, plan)):
+                stats = {**stats, "rescue": {"dropped_before": len(plan.dropped), "dropped": len(again.dropped)}}
+                prepared, plan = rescue, again
+    result = _result(prepared, plan, began, stats)
+    if params.explain and any(u.reason == Reason.FLEET for u in result.unserved):
+        from routing.explain import explain
+
+        result = explain(problem, prepared, result, params)
+    return result
+
+
+def with_matrix(problem: RoutingProblem, prepared: Prepared) -> RoutingProblem:
+    """The same day carrying the matrix `prepared` was built on (no provider call when re-solved)."""
+    return replace(problem, matrix=Matrix(prepared.distance_m, prepared.duration_s, prepared.sites))
+
+
+def _portfolio(prepared: Prepared, params: SolverParams, deadline: float) -> tuple[Plan, dict]:
+    """Every engine of the portfolio on the same prepared day, in parallel processes when there are
+    several workers; each plan goes through `routing.check`, the valid plan with the fewest
+    dropped tasks, then the lowest cost (Terril's own formula), then the earliest engine, wins."""
+    engines = _engines(prepared, params)
+    jobs = [(_hgs_job if name == "pyvrp" else _pipeline, (prepared, params, name, deadline)) for name in engines]
+    if len(jobs) == 1 or len(prepared.tasks) <= SEQUENTIAL_BELOW:
+        outcomes = [fn(*args) for fn, args in jobs]
     else:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(strategies), mp_context=ctx) as pool:
-            futures = [pool.submit(_pipeline, prepared, params, s, deadline) for s in strategies]
-            plans = [f.result() for f in futures]
-    ranked = sorted(range(len(plans)), key=lambda i: (len(plans[i][0].dropped), plans[i][0].cost, i))
-    plan, stats = plans[ranked[0]]
-    stats = {**stats, "strategy": strategies[ranked[0]],
-             "candidates": [{"strategy": s, "vehicles": p.used, "dropped": len(p.dropped), "cost": p.cost}
-                            for s, (p, _) in zip(strategies, plans, strict=True)]}
-    return _result(prepared, plan, began, stats)
+        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=ctx) as pool:
+            futures = [pool.submit(fn, *args) for fn, args in jobs]
+            outcomes = [f.result() for f in futures]
+    candidates = []
+    for i, (name, (plan, stats)) in enumerate(zip(engines, outcomes, strict=True)):
+        broken = violations(prepared, plan) if plan is not None else ["no plan"]
+        if broken and plan is not None:
+            log.error("plan rejected by the checker", extra={"engine": name, "violations": broken[:5]})
+        cost = _cost(prepared, plan) if plan is not None else math.inf
+        candidates.append({"engine": name, "valid": not broken, "vehicles": plan.used if plan else None,
+                           "dropped": len(plan.dropped) if plan else None, "cost": round(cost, 2),
+                           "_key": (0 if not broken else 1, len(plan.dropped) if plan else math.inf, cost, i),
+                           "_plan": plan, "_stats": stats})
+    best = min(candidates, key=lambda c: c["_key"])
+    if best["_key"][0]:  # no valid plan at all (a bug): every task dropped is always valid
+        empty = Plan(tuple(() for _ in prepared.vehicles), prepared.dropped(set()), 0)
+        return empty, {"engine": None, "candidates": _public(candidates)}
+    return best["_plan"], {**(best["_stats"] or {}), "engine": best["engine"], "strategy": best["engine"],
+                           "candidates": _public(candidates)}
+
+
+SEQUENTIAL_BELOW = 12
+"""Days with fewer tasks than this run their engines one after the other (no process to fork)."""
+
+
+def _public(candidates: list[dict]) -> list[dict]:
+    return [{k: v for k, v in c.items() if not k.startswith("_")} for c in candidates]
+
+
+def _engines(prepared: Prepared, params: SolverParams) -> list[str]:
+    """OR-Tools pipelines by strategy, PyVRP in the second slot on the days it can represent."""
+    strategies = list(params.strategies())
+    if params.pyvrp and params.workers > 1 and hgs.representable(prepared) and hgs.available():
+        return [strategies[0], "pyvrp", *strategies[1:params.workers - 1]]
+    return strategies
+
+
+def _hgs_job(prepared: Prepared, params: SolverParams, _name: str, deadline: float):
+    penalty = drop_penalty(prepared, params.drop_penalty_eur)
+    began = time.perf_counter()
+    try:
+        plan = hgs.solve_hgs(prepared, penalty, params.hgs_iterations_budget(len(prepared.tasks)),
+                             deadline - time.perf_counter(), params.seed)
+    except Exception:  # noqa: BLE001 - the other engine's plan stands; never lose a day to one engine
+        log.exception("PyVRP failed on this day")
+        plan = None
+    return plan, {"phases": [{"engine": "pyvrp", "seconds": round(time.perf_counter() - began, 2)}]}
+
+
+def _cost(prepared: Prepared, plan: Plan) -> float:
+    """Terril's cost of a plan in euros (fixed + €/km + €/h per round), whichever engine made it."""
+    return sum(r.cost for r in _rounds(prepared, plan))
 
 
 def _pipeline(prepared: Prepared, params: SolverParams, strategy: str, deadline: float):
@@ -101,20 +176,29 @@ def _pipeline(prepared: Prepared, params: SolverParams, strategy: str, deadline:
     return best, stats
 
 
-def _result(prepared: Prepared, plan: Plan, began: float, stats: dict) -> RoutingResult:
-    rounds = []
-    objective = 0.0
+def _rounds(prepared: Prepared, plan: Plan) -> list[Round]:
+    rounds: list[Round] = []
+    back_s: dict[int, int] = {}
     for v, route in enumerate(plan.routes):
-        if route:
-            rnd = _round(prepared, v, _parts_in_order(prepared, route))
-            rounds.append(rnd)
-            objective += rnd.cost
+        if not route:
+            continue
+        open_s = back_s[v - 1] + prepared.reload_s if prepared.trip_of(v) > 1 and v - 1 in back_s else None
+        second = v + 1 < len(plan.routes) and prepared.trip_of(v + 1) > 1 and bool(plan.routes[v + 1])
+        rnd, back_s[v] = _round(prepared, v, _parts_in_order(prepared, route), open_s, earliest=second)
+        rounds.append(rnd)
+    return rounds
+
+
+def _result(prepared: Prepared, plan: Plan, began: float, stats: dict) -> RoutingResult:
+    rounds = _rounds(prepared, plan)
+    objective = sum(r.cost for r in rounds)
     dropped = list(prepared.unserved)
     for t in plan.dropped:
         task = prepared.tasks[t]
         if task.kind == "delivery":
-            dropped.append(unserved(task.stop, Reason.FLEET, task.part, task.parts))
-    dropped.sort(key=lambda u: (u.stop_id, u.part))
+            dropped.append(replace(unserved(task.stop, Reason.FLEET, task.part, task.parts),
+                                   temperature="" if task.alt == "whole" else task.alt))
+    dropped.sort(key=lambda u: (u.stop_id, u.part, u.temperature))
     if not prepared.problem.stops:
         status = "empty"
     else:
@@ -124,9 +208,17 @@ def _result(prepared: Prepared, plan: Plan, began: float, stats: dict) -> Routin
 
 
 def _parts_in_order(prepared: Prepared, route: tuple[int, ...]) -> tuple[int, ...]:
-    """Consecutive parts of one split delivery are interchangeable: list them by part number."""
-    out: list[int] = []
+    """Consecutive parts of one split delivery are interchangeable: list them by part number; a
+    stop's cold and ambient parts one right after the other in the same van are its whole visit."""
+    merged: list[int] = []
     for t in route:
+        group = prepared.tasks[t].group
+        if group is not None and merged and prepared.tasks[merged[-1]].group == group:
+            merged[-1] = group
+        else:
+            merged.append(t)
+    out: list[int] = []
+    for t in merged:
         task = prepared.tasks[t]
         if out and task.kind == "delivery" and task.pair is None:
             run = len(out)
@@ -139,13 +231,16 @@ def _parts_in_order(prepared: Prepared, route: tuple[int, ...]) -> tuple[int, ..
     return tuple(out)
 
 
-def _round(prepared: Prepared, v: int, route: tuple[int, ...]) -> Round:
-    """Times: latest departure that keeps the earliest-arrival schedule (no useless wait at the hub)."""
+def _round(prepared: Prepared, v: int, route: tuple[int, ...], open_after_s: int | None = None,
+           earliest: bool = False) -> tuple[Round, int]:
+    """Times: latest departure that keeps the earliest-arrival schedule (no useless wait at the hub);
+    a first trip followed by a second leaves as early as it can. `open_after_s`: leave no earlier.
+    Returns the round and its exact return time (s)."""
     vehicle = prepared.vehicles[v]
     dur, dist = prepared.duration_s, prepared.distance_m
     tasks = [prepared.tasks[t] for t in route]
     sites = [prepared.vehicle_start[v], *(t.site for t in tasks), prepared.vehicle_end[v]]
-    open_s, close_s = vehicle.shift.start_min * 60, vehicle.shift.end_min * 60
+    open_s, close_s = max(vehicle.shift.start_min * 60, open_after_s or 0), vehicle.shift.end_min * 60
     # backward pass: latest service start at each task that keeps the rest feasible
     latest = close_s - dur[sites[-2]][sites[-1]] - (tasks[-1].service_s if tasks else 0)
     for i in range(len(tasks) - 1, -1, -1):
@@ -153,7 +248,7 @@ def _round(prepared: Prepared, v: int, route: tuple[int, ...]) -> Round:
         latest = min(hi, latest)
         if i > 0:
             latest = latest - dur[sites[i]][sites[i + 1]] - tasks[i - 1].service_s
-    depart = max(open_s, latest - dur[sites[0]][sites[1]])
+    depart = open_s if earliest else max(open_s, latest - dur[sites[0]][sites[1]])
     # forward pass: earliest service starts from that departure
     t, visits, distance = depart, [], 0
     # leaving the hub: every delivery's goods but what the round's pickups collect on the way
@@ -165,12 +260,15 @@ def _round(prepared: Prepared, v: int, route: tuple[int, ...]) -> Round:
         t = max(t + dur[sites[i]][sites[i + 1]], lo)
         visits.append(Visit(task.stop.id, task.site_id, task.name, t // 60, (t + task.service_s) // 60,
                             task.load_kg, task.crates, task.drops,
-                            task.kind, on_board / 1000.0, task.part, task.parts))
+                            task.kind, on_board / 1000.0, task.part, task.parts,
+                            "" if task.alt == "whole" else task.alt))
         on_board += task.load_g if task.kind == "pickup" else -task.load_g
         t += task.service_s
     distance += dist[sites[-2]][sites[-1]]
     end = t + dur[sites[-2]][sites[-1]]
     hours = (end - depart) / 3600
-    cost = vehicle.fixed_cost + vehicle.cost_per_km * distance / 1000 + vehicle.cost_per_hour * hours
+    trip = prepared.trip_of(v)
+    fixed = vehicle.fixed_cost if trip == 1 else 0.0
+    cost = fixed + vehicle.cost_per_km * distance / 1000 + vehicle.cost_per_hour * hours
     return Round(vehicle.id, vehicle.driver, prepared.problem.day, depart // 60, math.ceil(end / 60),
-                 distance, math.ceil(end / 60) - depart // 60, round(cost, 2), tuple(visits))
+                 distance, math.ceil(end / 60) - depart // 60, round(cost, 2), tuple(visits), trip), end
