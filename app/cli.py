@@ -116,6 +116,9 @@ def demo(week: str, tokens_file: str | None) -> None:
             user.password_hash = password_hash
             session.add(user)
             tokens[name] = {"role": role, "site_id": site_id, "token": token, "password": password}
+        from app.services.demo_members import load_demo_members  # the relay points' households (issue 19)
+        tokens.update({k: {**v, "password": password} for k, v in
+                       load_demo_members(session, scenario, loaded, password_hash).items()})
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}), "
                f"{len(scenario.producers)} fermes, {len(scenario.relay_points)} points relais, "
                f"{len(scenario.canteens)} cantines, {len(scenario.vehicles)} tournées-véhicules.")
@@ -284,5 +287,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo)
     app.cli.add_command(scenario_cli)
+    from app.cli_members import members_cli
+
+    app.cli.add_command(members_cli)
     for command in (portion_cmd, route_cmd, publish_cmd, documents_cmd):
         app.cli.add_command(command)

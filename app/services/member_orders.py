@@ -278,8 +278,9 @@ def sheet_rows(session: Session, week: Week, site_id: str, day: date) -> list[Sh
 
 
 def record_collections(session: Session, user: User, week: Week, site_id: str, day: date,
-                       collected_ids: set[int], now: datetime | None = None) -> list[Collection]:
-    """The manager's ticks for `day`: ticked rows collected, the other handed-out rows not collected."""
+                       collected: set[tuple[int, str]], now: datetime | None = None) -> list[Collection]:
+    """The manager's ticks for `day`, as (member id, basket type): ticked collected, the other handed-out
+    baskets not collected."""
     if day.isoformat() not in (week.delivery_days or []):
         raise InvalidInput(f"{day} is not a delivery day of {week.iso_week}.",
                            "Ce jour n'est pas un jour de livraison de la semaine.", "day")
@@ -291,18 +292,18 @@ def record_collections(session: Session, user: User, week: Week, site_id: str, d
         allot_week(session, week, [site_id])  # no e-mail here: the cycle tells the cut households
     rows = session.exec(select(Collection).where(Collection.week_id == week.id, Collection.relay_point_id == site_id,
                                                  Collection.day == day, Collection.count > 0)).all()
-    unknown = collected_ids - {r.id for r in rows}
+    unknown = collected - {(r.member_id, r.basket_type_id) for r in rows}
     if unknown:
-        raise InvalidInput(f"Collections {sorted(unknown)} are not this day's.",
+        raise InvalidInput("Some ticked baskets are not this day's.",
                            "Certaines lignes cochées ne sont pas celles de ce jour.", "collected")
     now = now or _now()
     for row in rows:
-        row.collected = row.id in collected_ids
+        row.collected = (row.member_id, row.basket_type_id) in collected
         row.recorded_at, row.recorded_by = now, user.name
         session.add(row)
     audit.record(session, user, "collection", f"{site_id}:{day.isoformat()}", "update", None,
-                 {"collected": sorted(collected_ids), "not_collected": sorted({r.id for r in rows} - collected_ids)},
-                 week.id)
+                 {"collected": sorted(r.id for r in rows if r.collected),
+                  "not_collected": sorted(r.id for r in rows if not r.collected)}, week.id)
     return list(rows)
 
 

@@ -16,7 +16,7 @@ from reports import formatting
 from reports.summary import reason_label
 
 ROLE_FR = {"coordinator": "Coordination", "producer": "Producteur", "relay": "Point relais",
-           "canteen": "Cantine", "driver": "Chauffeur"}
+           "canteen": "Cantine", "driver": "Chauffeur", "member": "Adhérent"}
 STATE_FR = {"draft": "en préparation", "offers_open": "offres ouvertes", "orders_open": "commandes ouvertes",
             "closed": "commandes closes", "planned": "planifiée", "published": "publiée",
             "delivered": "livrée"}

@@ -38,6 +38,8 @@ def home_of(who: User) -> str:
         return url_for("web.relay_page", site_id=who.site_id)
     if who.role == "driver":
         return url_for("web.driver_page")
+    if who.role == "member":
+        return url_for("web.member_page")
     return url_for("web.coordination_page")
 
 
