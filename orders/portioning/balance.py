@@ -5,8 +5,9 @@ the extra baskets of a batch, or the extra grams of a product and day, to whiche
 can move freely between consumers without touching any supply constraint — every relay point of
 a batch gets the same basket, every canteen line of a (product, day) draws on the same pooled
 lots — so this pass redistributes them, one basket or one step of grams at a time, to the consumer
-with the lowest fill rate (those below their tier's target first, by tier), never below what the
-rounding of the fluid fairness solution guaranteed each one (`floor`), nor above what it ordered.
+with the lowest fill rate (those below their tier's target first, by tier), never above what it
+ordered; a pinned line or group keeps its value, and `floor` may give other lower bounds. Within one
+pool this is water filling: the lowest fill rate among the consumers sharing it never decreases.
 """
 from __future__ import annotations
 

@@ -68,8 +68,11 @@ class Pooled:
             ct.only_enforce_if(enforce)
 
     def served_g_expr(self) -> cp_model.LinearExprT:
-        """Grams delivered within the needs: canteen lines and baskets."""
-        terms = [self.scale * self.prep.g_per_grain(self.prep.canteen_lines[i].product) * v for i, v in self.s.items()]
+        """Grams delivered within the needs, canteen lines and baskets, a gram to a higher tier
+        weighing more (tier rank r of n: weight n + 1 − r; baskets at the shared tier's weight)."""
+        top = len(self.policy.tiers) + 1
+        terms = [(top - self.consumers[self.prep.canteen_lines[i].canteen].rank) * self.scale
+                 * self.prep.g_per_grain(self.prep.canteen_lines[i].product) * v for i, v in self.s.items()]
         terms += [b.weight_g for b in self.batches]
         return sum(terms) if terms else 0
 

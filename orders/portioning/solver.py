@@ -41,7 +41,7 @@ from orders.portioning.policy import Ranking, policy_record, resolve
 from orders.portioning.pooled import SHARE_SCALE, Pooled, build
 from orders.portioning.recipes import make_recipes
 from orders.portioning.report import fairness_report, target_outcomes
-from orders.portioning.rounding import round_fluid
+from orders.portioning.rounding import rest_of, round_fluid, top_up
 from orders.portioning.split import Demand, apportion, assign, offer_day_lots
 from orders.scenario import Policy
 
@@ -54,6 +54,7 @@ FAIR_GAP = 0.01  # max–min levels stop within 1 % of their proven bound (repor
 TOTAL_GAP = 0.005  # the served-kilograms level stops within 0.5 %
 FLUID_SCALE = 10  # the fairness levels count baskets in tenths (see _stage_one)
 FAIR_SHARE = 0.6  # of the budget, for the fairness levels
+EVEN_STEPS = 10  # segments of the concave utility of the whole model's first level
 MIN_LEVEL_S = 0.25  # a level gets at least this (CP-SAT presolves the demo week in about 0.2 s)
 PIN_COST_RESOLVES = 3  # pins whose cost is measured by a re-solve without each one
 
@@ -81,9 +82,9 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 
 
 def _stage_one(prep, pol: Ranking, pin_list, budget_s: float, num_workers: int):
-    """The fairness levels on the fluid model (baskets in tenths), then the whole-basket model:
-    each relay point keeps at least its fluid baskets rounded down (less than one basket lost per
-    group), each canteen line what it got; then served kilograms, full baskets, least remainder."""
+    """The levels on the fluid model (baskets in tenths, lots as a capacity), then whole lots and
+    whole baskets: the fluid solution rounded (`rounding.round_fluid`), topped up greedily from what
+    is left (`rounding.top_up`) and evened out (`balance.balance`)."""
     t0 = perf_counter()
     lines_off, _ = pinning.banned(prep, pin_list)
     recipes = make_recipes(prep, pol)
@@ -95,26 +96,37 @@ def _stage_one(prep, pol: Ranking, pin_list, budget_s: float, num_workers: int):
     if fair_levels is None and kept:  # the pins together cannot hold: solve without, say so
         out = _stage_one(prep, pol, (), budget_s / 2, num_workers)
         return out[:2] + ([], {**dropped, **{p: "conflict" for p in kept if not p.forbid}})
+    left = max(2 * MIN_LEVEL_S, budget_s * (1 - FAIR_SHARE))
+    lex.optimise("evenness", _evenness(fluid, lex), True, left / 2, TOTAL_GAP)
+    lex.optimise("served", fluid.served_g_expr(), True, left / 2, TOTAL_GAP)
     whole = build(prep, pol, recipes, lines_off)
     pinning.apply(whole, kept)
-    start = round_fluid(prep, fluid, lex.value, whole)
-    for v in list(whole.s.values()) + [x for b in whole.batches for x in b.per_group.values()]:
-        whole.model.add(v >= start[v.Index()])  # nobody loses what the rounding kept
+    values = top_up(prep, whole, round_fluid(prep, fluid, lex.value, whole))
+    values = balance(prep, whole, values, {})
     lex2 = Lexicographic(whole.model, whole.variables, num_workers=num_workers)
     lex2.levels = list(lex.levels)
-    lex2.values = dict(start)
-    left = max(3 * MIN_LEVEL_S, budget_s * (1 - FAIR_SHARE))
-    served = whole.served_g_expr()
-    if whole.rest:  # the least remainder as a tie-break: a gram served weighs a kilogram of remainder
-        served = 1000 * served - sum(whole.rest.values())
-    lex2.optimise("served", served, True, left / 3, TOTAL_GAP)
-    full = [b.n for b in whole.batches if b.variant == "full"]
-    if full:
-        lex2.optimise("full_baskets", sum(full), True, left / 3)
-    if whole.rest:
-        lex2.optimise("remainder", sum(whole.rest.values()), False, left / 3)
-    lex2.values = balance(prep, whole, lex2.values, start)
+    lex2.values = values
     return whole, lex2, kept, dropped
+
+
+def _evenness(pooled: Pooled, lex: Lexicographic):
+    """A concave utility of the fill rates: Σ_c Σ_k (K − k) · u_{c,k}, with f_c ≥ Σ_k u_{c,k} and
+    u_{c,k} ∈ [0, 1/K] (in 10⁴ths): what the whole model adds over the rounded fluid solution goes to
+    the poorest first (K = EVEN_STEPS segments), higher tiers weighing more."""
+    m = pooled.model
+    top = len(pooled.policy.tiers) + 1
+    terms = []
+    step = SHARE_SCALE // EVEN_STEPS
+    for cid, c in sorted(pooled.consumers.items()):
+        fill = lex.evaluate(pooled.served[cid]) * SHARE_SCALE // c.ordered if c.ordered else SHARE_SCALE
+        us = []
+        for k in range(EVEN_STEPS):
+            hint = max(0, min(step, fill - k * step))
+            u = lex.track(m.new_int_var(0, step, f"u[{cid},{k}]"), hint)
+            us.append(u)
+            terms.append((top - c.rank) * (EVEN_STEPS - k) * u)
+        m.add(SHARE_SCALE * pooled.served[cid] >= sum(us) * c.ordered)
+    return sum(terms) if terms else 0
 
 
 def _fair_levels(pooled: Pooled, lex: Lexicographic, pol: Ranking, budget_s: float, t0: float):
@@ -142,7 +154,7 @@ def _fair_levels(pooled: Pooled, lex: Lexicographic, pol: Ranking, budget_s: flo
         z = lex.track(m.new_int_var(0, cap, f"z_target[{r}]"), min(cap, min(current_fill(c) for c in members)))
         for cid in members:
             pooled.fill_ge(cid, z)
-        out = lex.optimise(f"target:{tier.name}", z, True, budget(done), FAIR_GAP)
+        out = lex.optimise(f"target:{tier.name}", z, True, budget(done))
         done += 1
         if first and out.status in ("INFEASIBLE", "MODEL_INVALID"):
             return None
@@ -154,7 +166,7 @@ def _fair_levels(pooled: Pooled, lex: Lexicographic, pol: Ranking, budget_s: flo
             f = lex.track(m.new_int_var(0, cap, f"f_target[{cid}]"), min(cap, current_fill(cid)))
             pooled.fill_ge(cid, f)
             fs.append(f)
-        lex.optimise(f"target_sum:{tier.name}", sum(fs), True, budget(done), FAIR_GAP)
+        lex.optimise(f"target_sum:{tier.name}", sum(fs), True, budget(done))
         done += 1
 
     free = sorted(consumers)
@@ -183,20 +195,30 @@ def _fair_levels(pooled: Pooled, lex: Lexicographic, pol: Ranking, budget_s: flo
     return lex.levels
 
 
-def place_remainders(prep, pooled: Pooled, value, evaluate) -> tuple[dict[int, int], dict[int, int]]:
+def place_remainders(prep, pooled: Pooled, value, rest: dict[tuple[str, str], int]):
     """Give each (product, day)'s remainder (bought lots over what is served, less than a lot) to
     the lines still short of it, by tier then fill rate; then over the need to the line of the highest
     tier (everyone of that product and day is then served: rounding robs nobody); else spread over
-    the day's baskets holding the product. Returns (line → grains served within the need, line →
-    grains over the need); batch bonuses are set on the batches."""
+    the day's baskets holding the product. Whole lots the remainder holds are not bought. Returns
+    (line → grains served within the need, line → grains over the need, (class, day) → lots not
+    bought); batch bonuses are set on the batches."""
     got = {i: value(v) for i, v in pooled.s.items()}
     over: dict[int, int] = {}
     by_key: dict[tuple[str, str], list[int]] = {}
     for i in pooled.s:
         ln = prep.canteen_lines[i]
         by_key.setdefault((ln.product, ln.day), []).append(i)
-    for (pid, day), expr in sorted(pooled.rest.items()):
-        r = evaluate(expr)
+    unbuy: dict[tuple[int, str], int] = {}
+    for (pid, day), r in sorted(rest.items()):
+        if r <= 0:
+            continue
+        for ci in sorted(prep.classes_open(pid, day), key=lambda ci: -prep.lot_grains(ci)):  # whole lots not needed
+            if (ci, day) in pooled.lots:
+                lot = prep.lot_grains(ci)
+                k = min(value(pooled.lots[(ci, day)]), r // lot) if lot > 0 else 0
+                if k > 0:
+                    unbuy[(ci, day)] = k
+                    r -= k * lot
         if r <= 0:
             continue
         idx = by_key.get((pid, day), [])
@@ -218,11 +240,11 @@ def place_remainders(prep, pooled: Pooled, value, evaluate) -> tuple[dict[int, i
             if holders:
                 b = max(holders, key=lambda b: (value(b.n), b.basket_type.id, b.variant))
                 b.bonus[pid] = b.bonus.get(pid, 0) + r
-    return got, over
+    return got, over, unbuy
 
 
 def _finish(inp, prep, pol, pooled: Pooled, lex: Lexicographic, kept, dropped, pin_list, t0) -> PortioningResult:
-    got, over = place_remainders(prep, pooled, lex.value, lex.evaluate)
+    got, over, unbuy = place_remainders(prep, pooled, lex.value, rest_of(prep, pooled, lex.values))
 
     def val(var):  # the solution, with the remainders placed
         if isinstance(var, int):
@@ -230,7 +252,7 @@ def _finish(inp, prep, pol, pooled: Pooled, lex: Lexicographic, kept, dropped, p
         return got[var_line[var.Index()]] if var.Index() in var_line else lex.value(var)
 
     var_line = {v.Index(): i for i, v in pooled.s.items()}
-    class_day = {k: val(v) for k, v in pooled.lots.items()}
+    class_day = {k: val(v) - unbuy.get(k, 0) for k, v in pooled.lots.items()}
     demands: list[Demand] = []
     line_got = [0] * len(prep.canteen_lines)
     line_s = [0] * len(prep.canteen_lines)
