@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.auth import issue_token
 from app.models import BasketOrder, Member, PickupSlot, Subscription, User, Week
 from orders.demo_members import demo_members
 from orders.isoweek import week_monday
@@ -64,6 +65,7 @@ def load_demo_members(session: Session, scenario: Scenario, week: Week, password
         session.flush()
         first_member.user_id = user.id
         session.add(first_member)
-        out[user.name] = {"role": "member", "site_id": None, "member_id": first_member.id}
+        out[user.name] = {"role": "member", "site_id": None, "member_id": first_member.id,
+                          "token": issue_token(session, user, label="demo")}
     session.flush()
     return out

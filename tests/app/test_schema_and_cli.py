@@ -69,7 +69,8 @@ def test_cli_demo_loads_the_territory(app, runner):
     from app.auth import user_for_token
 
     tokens = json.load(open(tokens_file, encoding="utf-8"))
-    assert {v["role"] for v in tokens.values()} == {"coordinator", "producer", "relay", "canteen", "driver"}
+    assert {v["role"] for v in tokens.values()} == {"coordinator", "producer", "relay", "canteen", "driver",
+                                                   "member"}
     with app.app_context():
         session = get_session()
         kinds = [s.kind for s in session.exec(select(Site)).all()]
