@@ -1,7 +1,13 @@
 """Database engine per app and one session per request (flaskr's `get_db`, with SQLModel).
 
-SQLite runs in WAL mode with foreign keys on; PostgreSQL through psycopg 3. A use case commits
-once, in the service layer (`unit_of_work`); a failed request rolls back and stores nothing.
+SQLite runs in WAL mode with foreign keys on; PostgreSQL through psycopg 3.
+
+Transactions: a use case runs inside `unit_of_work()`, which commits once when it succeeds and
+rolls back when anything fails, so a failed request or scheduler step stores nothing. Services
+take the session and never commit or roll back themselves; a use case called from inside
+another joins its transaction (only the outermost unit of work commits). The rare write that
+must be stored whatever happens next (an e-mail about to leave, the answer of an idempotent
+request) is an explicit `separate_unit_of_work`, whose docstring at the call site says why.
 """
 from __future__ import annotations
 
@@ -62,13 +68,49 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()  # rolls back whatever was not committed and returns the connection
 
 
+_DEPTH = "terril_unit_of_work_depth"
+
+
+def in_unit_of_work(session: Session) -> bool:
+    return session.info.get(_DEPTH, 0) > 0
+
+
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """The transaction of one use case: commit on success, roll back on any error."""
-    session = get_session()
+def unit_of_work(session: Session | None = None) -> Iterator[Session]:
+    """The transaction of one use case: commit once on success, roll back on any error.
+
+    `session` defaults to the request's (or CLI command's) session; the scheduler passes its own.
+    Re-entrant: inside another unit of work on the same session it joins that transaction and
+    neither commits nor rolls back (the outermost one decides).
+    """
+    session = session if session is not None else get_session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
     try:
         yield session
-        session.commit()
+        if depth == 0:
+            session.commit()
     except BaseException:
-        session.rollback()
+        if depth == 0:
+            session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+@contextmanager
+def separate_unit_of_work(session: Session | None = None) -> Iterator[Session]:
+    """A unit of work committed on its own, whatever the use case around it does next.
+
+    With `session`, that session must not be inside another unit of work (its commit would store
+    the other one's half-done writes: RuntimeError); without, a fresh session on the app's engine
+    is opened and closed (e.g. after the request's own transaction has ended).
+    """
+    if session is None:
+        with Session(engine(), expire_on_commit=False) as own, unit_of_work(own):
+            yield own
+        return
+    if in_unit_of_work(session):
+        raise RuntimeError("a separate unit of work cannot run inside another one on the same session")
+    with unit_of_work(session):
+        yield session

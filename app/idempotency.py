@@ -29,7 +29,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import delete, event, update
 from sqlmodel import Session, select
 
-from app.db import engine
+from app.db import engine, separate_unit_of_work
 from app.errors import problem
 from app.models import IdempotencyRecord
 
@@ -125,6 +125,11 @@ def _committed(session) -> None:
 
 
 def _after_request(response):
+    """Store the answer on the record the use case committed: a separate unit of work.
+
+    Separate because the use case's transaction is over (committed with the record) and the
+    answer only exists once the view returned; if this write is lost, a retry gets 409
+    `idempotency_in_progress`, never a second execution."""
     pending = g.pop("idempotency", None)
     if not pending or not pending.get("committed"):
         return response  # nothing was written: a retry will run again
@@ -134,13 +139,12 @@ def _after_request(response):
     except UnicodeDecodeError:
         text = None
     headers = {k: response.headers[k] for k in REPLAYED_HEADERS if k in response.headers}
-    with Session(engine()) as session:
+    with separate_unit_of_work() as session:
         session.exec(update(IdempotencyRecord)
                      .where(IdempotencyRecord.user_id == pending["user_id"],
                             IdempotencyRecord.key == pending["key"])
                      .values(status=response.status_code, content_type=response.content_type,
                              headers=headers, body=text))
-        session.commit()
     return response
 
 

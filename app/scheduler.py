@@ -71,7 +71,8 @@ class PostgresAdvisoryLock(SchedulerLock):
     """`pg_try_advisory_lock` held by a dedicated connection (session-level lock).
 
     The connection is kept out of the pool's reach for as long as the lock is held; closing it,
-    or the process dying, releases the lock on the server.
+    or the process dying, releases the lock on the server. Its commits end the lock's own
+    statements: no use case runs on this connection (each tick step has its unit of work).
     """
 
     def __init__(self, engine: Engine, key: int = LOCK_ID) -> None:
@@ -284,7 +285,7 @@ class TerrilScheduler:
 
         with self.app.app_context():
             with Session(self.engine, expire_on_commit=False) as session:
-                report = tick(session, now)
+                report = tick(session, now)  # each step of the tick commits in its own unit of work
         for line in report.actions:
             log.info("scheduler.action %s", line)
         for line in report.errors:

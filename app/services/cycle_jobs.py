@@ -11,6 +11,13 @@
    through `planning.publish_week`. A failed plan is recorded and retried after `PLAN_RETRY`;
 3. **send the reminders** that are due (`reminders_due`) to those who have not acted yet.
 
+Transactions: every step — opening a week, copying its standing orders, one transition, one
+plan or publication, a reminder's record — is its own unit of work (`app.db.unit_of_work`),
+committed with its `JobRun` record or rolled back whole: a failing step stores nothing of
+itself (only an error `JobRun`, in a unit of work of its own, for the retry delay and the logs)
+and the steps before it stay done. E-mails are recorded before they are sent
+(`notify.notify`'s separate units of work).
+
 Idempotent: a step already applied is not due any more (the week's state moved), a once-only
 step carries a unique `JobRun.key`, a reminder a unique `Notification.key`. Running a tick twice
 at the same `now` changes nothing the second time; a tick after a downtime applies the missed
@@ -34,6 +41,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from app.db import unit_of_work
 from app.models import (
     BasketOrder,
     JobRun,
@@ -73,18 +81,23 @@ class TickReport:
 
 def tick(session: Session, now: datetime, *, mailer: notify.Mailer | None = None,
          territory_ids: list[str] | None = None) -> TickReport:
-    """Run everything due at `now` (timezone-aware) for every territory; commits as it goes."""
+    """Run everything due at `now` (timezone-aware) for every territory, each step its own unit of work.
+
+    `session` must not be inside a unit of work: the steps commit one by one."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"'now' must be timezone-aware, got {now!r}")
     if mailer is None and has_app_context():
         mailer = notify.Mailer.from_config(current_app.config)
     report = TickReport(now)
-    ids = territory_ids or sorted(session.exec(select(Territory.id)).all())
+    if territory_ids:
+        ids = list(territory_ids)
+    else:
+        with unit_of_work(session):
+            ids = sorted(session.exec(select(Territory.id)).all())
     for territory_id in ids:
         try:
             _tick_territory(session, territory_id, now, mailer, report)
-        except (DomainError, SQLAlchemyError, ValueError) as exc:
-            session.rollback()
+        except (DomainError, SQLAlchemyError, ValueError) as exc:  # the failed step rolled back
             report.errors.append(f"{territory_id}: {exc}")
             log.exception("cycle.tick_failed territory=%s", territory_id)
     return report
@@ -92,31 +105,34 @@ def tick(session: Session, now: datetime, *, mailer: notify.Mailer | None = None
 
 def _tick_territory(session: Session, territory_id: str, now: datetime, mailer: notify.Mailer | None,
                     report: TickReport) -> None:
-    terr = weeks.territory(session, territory_id)
-    try:
-        schedule = weeks.schedule_of(terr)
-    except ValueError as exc:
-        _record_once(session, "schedule", terr.id, None, now, "error", {"error": str(exc)},
-                     bad_schedule_key(terr.id, terr.schedule))
-        report.errors.append(f"{terr.id}: {exc}")
+    with unit_of_work(session):
+        terr = weeks.territory(session, territory_id)
+        try:
+            schedule = weeks.schedule_of(terr)
+        except ValueError as exc:
+            _record_once(session, "schedule", terr.id, None, now, "error", {"error": str(exc)},
+                         bad_schedule_key(terr.id, terr.schedule))
+            schedule, error = None, exc
+    if schedule is None:
+        report.errors.append(f"{terr.id}: {error}")
         return
     current = cycle.iso_week_of(now.astimezone(schedule.tz).date())
     upcoming = cycle.next_week(current)
     _open_week(session, terr, schedule, upcoming, now, report)
     window = (cycle.previous_week(current), current, upcoming)
-    rows = session.exec(select(Week).where(Week.territory_id == terr.id, col(Week.iso_week).in_(window),
-                                           Week.state != cycle.WeekState.DELIVERED.value)
-                        .order_by(Week.iso_week)).all()
+    with unit_of_work(session):
+        rows = session.exec(select(Week).where(Week.territory_id == terr.id, col(Week.iso_week).in_(window),
+                                               Week.state != cycle.WeekState.DELIVERED.value)
+                            .order_by(Week.iso_week)).all()
     for week in rows:
         iso = week.iso_week
         try:
             _advance(session, terr, schedule, week, now, report)
             _remind(session, terr, schedule, week, now, mailer, report)
             member_cycle.after_publication(session, terr, week, now, mailer, report.actions)
-        except (DomainError, SQLAlchemyError, ValueError) as exc:
-            session.rollback()
-            _record(session, "tick", terr.id, iso, now, "error", {"error": str(exc)})
-            session.commit()
+        except (DomainError, SQLAlchemyError, ValueError) as exc:  # the failed step rolled back
+            with unit_of_work(session):
+                _record(session, "tick", terr.id, iso, now, "error", {"error": str(exc)})
             report.errors.append(f"{terr.id} {iso}: {exc}")
             log.exception("cycle.week_failed territory=%s week=%s", terr.id, iso)
 
@@ -148,7 +164,6 @@ def _record_once(session: Session, job: str, territory_id: str, week: str | None
                  outcome: str, detail: dict, key: str) -> None:
     if not _done(session, key):
         _record(session, job, territory_id, week, now, outcome, detail, key)
-        session.commit()
 
 
 # --------------------------------------------------------------------------- opening a week
@@ -159,23 +174,27 @@ def _open_week(session: Session, terr: Territory, schedule: cycle.CycleSchedule,
     times = cycle.deadlines(schedule, iso_week)
     if now < times["offers_open"] or now >= times["delivered"]:
         return
-    week = session.exec(select(Week).where(Week.territory_id == terr.id, Week.iso_week == iso_week)).first()
-    if week is None:
-        t0 = monotonic.monotonic()
-        week = weeks.create_week(session, iso_week, terr.id, None)
-        _record(session, "open_week", terr.id, iso_week, now, "ok", {"delivery_days": week.delivery_days},
-                f"{terr.id}:{iso_week}:open_week", t0)
-        session.commit()
+    created = False
+    with unit_of_work(session):
+        week = session.exec(select(Week).where(Week.territory_id == terr.id, Week.iso_week == iso_week)).first()
+        if week is None:
+            t0 = monotonic.monotonic()
+            week = weeks.create_week(session, iso_week, terr.id, None)
+            _record(session, "open_week", terr.id, iso_week, now, "ok", {"delivery_days": week.delivery_days},
+                    f"{terr.id}:{iso_week}:open_week", t0)
+            created = True
+    if created:
         report.actions.append(f"{terr.id} {iso_week}: semaine créée")
     key = f"{terr.id}:{iso_week}:standing_orders"
-    if week.state in ("draft", "offers_open", "orders_open") and not _done(session, key):
+    with unit_of_work(session):
+        if week.state not in ("draft", "offers_open", "orders_open") or _done(session, key):
+            return
         t0 = monotonic.monotonic()
         detail = copy_standing_orders(session, terr, schedule, week)
         outcome = "error" if detail["unknown_calendar"] else ("ok" if detail["copied"] else "skipped")
         _record(session, "standing_orders", terr.id, iso_week, now, outcome, detail, key, t0)
-        session.commit()
-        report.actions.append(f"{terr.id} {iso_week}: {len(detail['copied'])} commandes permanentes copiées, "
-                              f"{len(detail['skipped'])} jours sautés")
+    report.actions.append(f"{terr.id} {iso_week}: {len(detail['copied'])} commandes permanentes copiées, "
+                          f"{len(detail['skipped'])} jours sautés")
 
 
 def _skip_reason(day: date, canteen_kind: str | None) -> str:
@@ -306,7 +325,9 @@ def _advance(session: Session, terr: Territory, schedule: cycle.CycleSchedule, w
     steps = cycle.due_transitions(schedule, week.iso_week, week.state, now)
     if not steps:
         return
-    if _reopened(session, week):
+    with unit_of_work(session):
+        reopened = _reopened(session, week)
+    if reopened:
         log.info("cycle.skip_reopened territory=%s week=%s state=%s", terr.id, week.iso_week, week.state)
         return
     for step in steps:
@@ -321,11 +342,11 @@ def _advance(session: Session, terr: Territory, schedule: cycle.CycleSchedule, w
             if not _planning_step(session, terr, schedule, week, step, now, "publish", detail, t0, report):
                 return
             continue
-        if step.to_state is cycle.WeekState.CLOSED:  # the members' basket orders, with the close
-            detail["members"] = member_cycle.derive_at_close(session, week)
-        weeks.transition(session, week, step.to_state.value, None, _reason(step, schedule), actor=ACTOR)
-        _record(session, "transition", terr.id, week.iso_week, now, "ok", detail, None, t0)
-        session.commit()
+        with unit_of_work(session):
+            if step.to_state is cycle.WeekState.CLOSED:  # the members' basket orders, with the close
+                detail["members"] = member_cycle.derive_at_close(session, week)
+            weeks.transition(session, week, step.to_state.value, None, _reason(step, schedule), actor=ACTOR)
+            _record(session, "transition", terr.id, week.iso_week, now, "ok", detail, None, t0)
         report.actions.append(f"{terr.id} {week.iso_week}: {step.from_state.value} → {step.to_state.value}")
 
 
@@ -339,25 +360,30 @@ def _recent_failure(session: Session, terr: Territory, week: Week, job: str, now
 def _planning_step(session: Session, terr: Territory, schedule: cycle.CycleSchedule, week: Week,
                    step: cycle.DueTransition, now: datetime, job: str, detail: dict, t0: float,
                    report: TickReport) -> bool:
-    """Plan or publish through `app.services.planning`; True when the week reached the next state."""
-    if _recent_failure(session, terr, week, job, now) is not None:
+    """Plan or publish through `app.services.planning`; True when the week reached the next state.
+
+    One unit of work: the plan versions, rounds, transition and `JobRun` are stored together or
+    not at all; a failure is then recorded in a unit of work of its own (the retry waits for it)."""
+    with unit_of_work(session):
+        failed_recently = _recent_failure(session, terr, week, job, now) is not None
+    if failed_recently:
         return False
     iso, target = week.iso_week, step.to_state.value
     try:
-        planning = importlib.import_module("app.services.planning")
-        if job == "plan":
-            planning.plan_week(session, week, actor=ACTOR, reason=f"planification automatique, {_reason(step, schedule)}")
-        else:
-            planning.publish_week(session, week, actor=ACTOR)
-        if week.state == step.from_state.value:  # the planning service left the state to us
-            weeks.transition(session, week, target, None, _reason(step, schedule), actor=ACTOR)
-        _record(session, job, terr.id, iso, now, "ok", detail, None, t0)
-        session.commit()
+        with unit_of_work(session):
+            planning = importlib.import_module("app.services.planning")
+            if job == "plan":
+                planning.plan_week(session, week, actor=ACTOR,
+                                   reason=f"planification automatique, {_reason(step, schedule)}")
+            else:
+                planning.publish_week(session, week, actor=ACTOR)
+            if week.state == step.from_state.value:  # the planning service left the state to us
+                weeks.transition(session, week, target, None, _reason(step, schedule), actor=ACTOR)
+            _record(session, job, terr.id, iso, now, "ok", detail, None, t0)
     except Exception as exc:  # noqa: BLE001 - a failed solver must not stop the cycle; recorded and retried
-        session.rollback()
-        _record(session, job, terr.id, iso, now, "error", {**detail, "error": f"{type(exc).__name__}: {exc}"[:2000]},
-                None, t0)
-        session.commit()
+        with unit_of_work(session):
+            _record(session, job, terr.id, iso, now, "error",
+                    {**detail, "error": f"{type(exc).__name__}: {exc}"[:2000]}, None, t0)
         report.errors.append(f"{terr.id} {iso}: {job} failed: {exc}")
         log.exception("cycle.%s_failed territory=%s week=%s", job, terr.id, iso)
         return False
@@ -409,10 +435,14 @@ def _remind(session: Session, terr: Territory, schedule: cycle.CycleSchedule, we
         t0 = monotonic.monotonic()
         deadline = reminder.deadline.astimezone(schedule.tz)
         outcome: dict[str, list[int]] = {"sent": [], "skipped": [], "failed": []}
-        for user in _recipients(session, terr, schedule, week, reminder.kind):
+        with unit_of_work(session):
+            recipients = _recipients(session, terr, schedule, week, reminder.kind)
+        for user in recipients:
             key = f"{terr.id}:{reminder.key}:user{user.id}"
             subject, body = notify.reminder_text(reminder.kind, week.iso_week, deadline, user.name)
-            before = _notification_state(session, key)
+            with unit_of_work(session):
+                before = _notification_state(session, key)
+            # notify records, then sends, in units of work of its own
             row = notify.notify(session, mailer, key, f"reminder_{reminder.kind}", user, subject, body, now,
                                 territory_id=terr.id, week=week.iso_week)
             if before == (row.status, row.attempts):
@@ -420,9 +450,9 @@ def _remind(session: Session, terr: Territory, schedule: cycle.CycleSchedule, we
             outcome.setdefault(row.status, []).append(user.id)
         if any(outcome.values()):
             status = "error" if outcome["failed"] else ("ok" if outcome["sent"] else "skipped")
-            _record(session, "reminder", terr.id, week.iso_week, now, status,
-                    {"kind": reminder.kind, "deadline": deadline.isoformat(), **outcome}, None, t0)
-            session.commit()
+            with unit_of_work(session):
+                _record(session, "reminder", terr.id, week.iso_week, now, status,
+                        {"kind": reminder.kind, "deadline": deadline.isoformat(), **outcome}, None, t0)
             report.actions.append(f"{terr.id} {week.iso_week}: rappel {reminder.kind} "
                                   f"({len(outcome['sent'])} envoyés, {len(outcome['skipped'])} sans e-mail)")
 

@@ -69,12 +69,13 @@ def _create(session: Session, user: User, row: SQLModel, entity: str, field: str
     """The create use case's write shared by offers and orders: insert `row` and its audit entry.
 
     The table's unique constraint refuses a second one with 409 naming `field`; no SELECT
-    beforehand: the constraint decides, also between two requests racing each other."""
-    session.add(row)
+    beforehand: the constraint decides, also between two requests racing each other. The insert
+    runs in a savepoint: a refused row undoes only itself, the caller's transaction stays usable
+    (an import or a grid reports every bad row, then its unit of work rolls back)."""
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(row)
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict("This already exists for this week; update it instead.",
                        "Cette ligne existe déjà pour cette semaine : modifiez-la plutôt.", field) from exc
     audit.record(session, user, entity, row.id, "create", None, audit.snapshot(row), row.week_id)

@@ -1,7 +1,9 @@
 """E-mail notifications of the weekly cycle: French texts, SMTP delivery, a record of each message.
 
 Every message is first stored as a `Notification` with a unique key and committed, then sent,
-then marked `sent` (or `failed`, with the error). A crash between the send and the mark leaves
+then marked `sent` (or `failed`, with the error): two separate units of work around the send,
+because an e-mail that left cannot be taken back by a rollback, so its record must not be one
+either. A crash between the send and the mark leaves
 the row `pending`: it is not sent again (at most once: a missing reminder is better than two).
 A recipient without an e-mail address gets a `skipped` row, so the record still says who was
 not reminded and why.
@@ -22,6 +24,7 @@ from email.utils import formataddr, make_msgid
 
 from sqlmodel import Session, select
 
+from app.db import separate_unit_of_work
 from app.models import Notification, User
 from orders.cycle import week_monday
 from reports import formatting
@@ -94,27 +97,35 @@ def notify(session: Session, mailer: Mailer | None, key: str, kind: str, user: U
            now: datetime, *, territory_id: str | None = None, week: str | None = None) -> Notification:
     """Record then send one message to `user`, once per `key` (see the module docstring).
 
-    Commits the session (the record must exist before the e-mail leaves). Returns the row; an
-    existing `sent`, `skipped` or `pending` row is returned unchanged, a `failed` one is retried
-    until `MAX_ATTEMPTS`.
+    Its own use case, in two separate units of work on `session` (so never called inside another
+    unit of work): the `pending` record is committed before the e-mail leaves (a crash after the
+    send must not send it again), the outcome after. Returns the row; an existing `sent`,
+    `skipped` or `pending` row is returned unchanged, a `failed` one is retried until
+    `MAX_ATTEMPTS`.
     """
-    row = session.exec(select(Notification).where(Notification.key == key)).first()
-    if row is not None and (row.status != "failed" or row.attempts >= MAX_ATTEMPTS):
-        return row
-    if row is None:
-        row = Notification(key=key, kind=kind, territory_id=territory_id, week=week, user_id=user.id,
-                           email=user.email, subject=subject, body=body, created_at=now, status="pending")
-        if not user.email:
-            row.status = "skipped"
-            row.error = "no e-mail address"
-            session.add(row)
-            session.commit()
-            log.info("notify.skipped key=%s user=%s reason=no_email", key, user.id)
+    with separate_unit_of_work(session):
+        row = session.exec(select(Notification).where(Notification.key == key)).first()
+        if row is not None and (row.status != "failed" or row.attempts >= MAX_ATTEMPTS):
             return row
-    row.status = "pending"
-    row.attempts += 1
-    session.add(row)
-    session.commit()
+        if row is None:
+            row = Notification(key=key, kind=kind, territory_id=territory_id, week=week, user_id=user.id,
+                               email=user.email, subject=subject, body=body, created_at=now, status="pending")
+            if not user.email:
+                row.status = "skipped"
+                row.error = "no e-mail address"
+                session.add(row)
+                log.info("notify.skipped key=%s user=%s reason=no_email", key, user.id)
+                return row
+        row.status = "pending"
+        row.attempts += 1
+        session.add(row)
+    _deliver(session, mailer, row, user, now)
+    return row
+
+
+def _deliver(session: Session, mailer: Mailer | None, row: Notification, user: User, now: datetime) -> None:
+    """Send the recorded message and store the outcome (a separate unit of work: the send happened)."""
+    key = row.key
     if mailer is None:
         row.status, row.error = "failed", "no mailer configured"
     else:
@@ -126,6 +137,5 @@ def notify(session: Session, mailer: Mailer | None, key: str, kind: str, user: U
         else:
             row.status, row.error, row.sent_at = "sent", None, now
             log.info("notify.sent key=%s to=%s", key, row.email)
-    session.add(row)
-    session.commit()
-    return row
+    with separate_unit_of_work(session):
+        session.add(row)
