@@ -110,6 +110,7 @@ class JobRuns(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(JobRunArgs, location="query")
     @blp.response(200, schemas.page_schema(JobRunSchema, "JobRunPage"))
+    @blp.doc(operationId="listJobRuns")
     def get(self, args):
         """What the scheduler did (transitions, new weeks, standing orders, reminders, plans), newest first."""
         query = select(JobRun).order_by(col(JobRun.started).desc(), col(JobRun.id).desc())
@@ -128,6 +129,7 @@ class Notifications(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(NotificationArgs, location="query")
     @blp.response(200, schemas.page_schema(NotificationSchema, "NotificationPage"))
+    @blp.doc(operationId="listNotifications")
     def get(self, args):
         """The e-mails of the cycle: to whom, what, and whether they went out."""
         query = select(Notification).order_by(col(Notification.id).desc())
@@ -143,6 +145,7 @@ class TerritorySchedule(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ScheduleSchema)
+    @blp.doc(operationId="getSchedule")
     def get(self, territory_id):
         """The territory's weekly cycle, defaults filled in."""
         terr = weeks.territory(get_session(), territory_id)
@@ -152,6 +155,7 @@ class TerritorySchedule(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ScheduleSchema)
     @blp.response(200, ScheduleSchema)
+    @blp.doc(operationId="replaceSchedule")
     def put(self, data, territory_id):
         """Replace the weekly cycle; keys left out take the defaults. Applies from the next tick."""
         schedule = parse_schedule(data)

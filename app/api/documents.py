@@ -49,6 +49,7 @@ def _site(site_id: str, kind: tuple[str, ...]) -> Site:
 class RoundSheet(MethodView):
     @require("coordinator", "driver")
     @blp.doc(security=[{"bearer": []}], responses=PDF)
+    @blp.doc(operationId="getRouteSheet")
     def get(self, round_id, fmt):
         """Feuille de route of one round (a driver: only their own)."""
         rnd = visible_round(round_id)
@@ -62,6 +63,7 @@ class RoundSheet(MethodView):
 class DaySheets(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}], responses=PDF)
+    @blp.doc(operationId="getDaySheets")
     def get(self, week, day, fmt):
         """All the route sheets of one delivery day, one round per page group."""
         row, plan = _week_plan(week)
@@ -72,6 +74,7 @@ class DaySheets(MethodView):
 class PickList(MethodView):
     @require("coordinator", "producer")
     @blp.doc(security=[{"bearer": []}], responses=PDF)
+    @blp.doc(operationId="getPickList")
     def get(self, producer_id, week, fmt):
         """Bon de préparation of a producer for the week (a producer: only their own)."""
         user = current_user()
@@ -85,6 +88,7 @@ class PickList(MethodView):
 class DeliveryNote(MethodView):
     @require("coordinator", "relay", "canteen")
     @blp.doc(security=[{"bearer": []}], responses=PDF)
+    @blp.doc(operationId="getDeliveryNote")
     def get(self, site_id, week, fmt):
         """Bon de livraison of a canteen or relay point (their managers: only their own)."""
         user = current_user()
@@ -98,6 +102,7 @@ class DeliveryNote(MethodView):
 class Summary(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}], responses=PDF)
+    @blp.doc(operationId="getWeekSummary")
     def get(self, week, fmt):
         """Synthèse hebdomadaire for the coordinator."""
         row, plan = _week_plan(week)

@@ -111,10 +111,12 @@ def _table_routes(kind: str) -> None:
     table = spreadsheets.TABLES[kind]
     roles = ("coordinator", OWNERS[kind])
     name = kind.replace("-", "_")
+    camel = "".join(word.title() for word in kind.split("-"))
 
     class Template(MethodView):
         @require(*roles)
         @blp.doc(security=SECURITY, responses=FILE)
+        @blp.doc(operationId=f"get{camel}Template")
         def get(self, fmt):
             """Empty template to fill in (XLSX has a help sheet describing each column)."""
             fmt = _fmt(fmt)
@@ -124,6 +126,7 @@ def _table_routes(kind: str) -> None:
         @require(*roles)
         @blp.doc(security=SECURITY, responses=FILE)
         @blp.arguments(WeekArgs, location="query")
+        @blp.doc(operationId=f"export{camel}")
         def get(self, args, fmt):
             """The week's rows (an owner: only their own site's), in the template's columns."""
             fmt = _fmt(fmt)
@@ -138,6 +141,7 @@ def _table_routes(kind: str) -> None:
                 "file": {"type": "string", "format": "binary"}}}},
             spreadsheets.CSV_TYPE: {}, spreadsheets.XLSX_TYPE: {}}})
         @blp.response(200, ImportResultSchema)
+        @blp.doc(operationId=f"import{camel}")
         def post(self):
             """Import a CSV or XLSX file: all rows or none; errors name the row and the column."""
             data, filename, content_type = _upload()
@@ -181,6 +185,7 @@ class MaCantinePurchases(MethodView):
     @blp.doc(security=SECURITY, responses={"200": {"description": "Ma Cantine purchase import CSV",
                                                    "content": {spreadsheets.CSV_TYPE: {}}}})
     @blp.arguments(MaCantineArgs, location="query")
+    @blp.doc(operationId="exportMaCantinePurchases")
     def get(self, args, site_id, week):
         """The canteen's purchases of the week (current plan), in Ma Cantine's import columns."""
         site = _own_site(site_id, ("canteen",))
@@ -200,6 +205,7 @@ class EgalimShares(MethodView):
     @require("coordinator", "canteen")
     @blp.doc(security=SECURITY)
     @blp.response(200, EgalimSchema)
+    @blp.doc(operationId="getEgalimShares")
     def get(self, site_id, week):
         """Organic (BIO) and local shares by value: this week and the year to date."""
         site = _own_site(site_id, ("canteen",))
@@ -222,6 +228,7 @@ def _ics(data: bytes, name: str) -> Response:
 class DriverCalendar(MethodView):
     @require("coordinator", "driver")
     @blp.doc(security=SECURITY, responses=ICS)
+    @blp.doc(operationId="getDriverCalendar")
     def get(self, user_id):
         """A driver's rounds, one event per round (a driver: only their own)."""
         user = current_user()
@@ -237,6 +244,7 @@ class DriverCalendar(MethodView):
 class RelayCalendar(MethodView):
     @require("coordinator", "relay")
     @blp.doc(security=SECURITY, responses=ICS)
+    @blp.doc(operationId="getRelayPointCalendar")
     def get(self, site_id):
         """A relay point's deliveries, one event per delivery day at the estimated arrival."""
         site = _own_site(site_id, ("relay",))
@@ -262,6 +270,7 @@ class DfcCatalog(MethodView):
     @require("coordinator")
     @blp.doc(security=SECURITY, responses={"200": {"description": "DFC JSON-LD", "content": {JSONLD: {}}}})
     @blp.arguments(WeekArgs, location="query")
+    @blp.doc(operationId="getDfcCatalog")
     def get(self, args):
         """The week's catalogue: SuppliedProduct, CatalogItem, Offer, Price, SaleSession (DFC JSON-LD)."""
         week = weeks.find_week(get_session(), args["week"], territory_id())
@@ -273,6 +282,7 @@ class DfcCatalogImport(MethodView):
     @require("coordinator", "producer")
     @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
     @blp.response(200, DfcCatalogResultSchema)
+    @blp.doc(operationId="importDfcCatalog")
     def post(self, producer_id, week):
         """Import a farm's DFC catalogue as its offers of the week: all or nothing, through the use cases."""
         site = _own_site(producer_id, ("producer",))
@@ -311,6 +321,7 @@ DFC_NODE = {"200": {"description": "the object's DFC JSON-LD", "content": {JSONL
 class DfcEnterpriseNode(MethodView):
     @require("coordinator")
     @blp.doc(security=SECURITY, responses=DFC_NODE)
+    @blp.doc(operationId="getDfcEnterprise")
     def get(self, rest):
         """An Enterprise (a farm, a customer site, the collective) or a SuppliedProduct, as DFC JSON-LD."""
         return _dfc_node(f"enterprises/{rest}")
@@ -320,6 +331,7 @@ class DfcEnterpriseNode(MethodView):
 class DfcWeekNode(MethodView):
     @require("coordinator")
     @blp.doc(security=SECURITY, responses=DFC_NODE)
+    @blp.doc(operationId="getDfcWeekNode")
     def get(self, week, rest):
         """A week's CatalogItem, Offer, SaleSession, Order or OrderLine, as DFC JSON-LD (its own @id)."""
         return _dfc_node(f"weeks/{week}/{rest}")
@@ -330,6 +342,7 @@ class DfcOrders(MethodView):
     @require("coordinator")
     @blp.doc(security=SECURITY, responses={"200": {"description": "DFC JSON-LD", "content": {JSONLD: {}}}})
     @blp.arguments(WeekArgs, location="query")
+    @blp.doc(operationId="exportDfcOrders")
     def get(self, args):
         """The week's meal and basket orders as DFC Order / OrderLine."""
         week = weeks.find_week(get_session(), args["week"], territory_id())
@@ -338,6 +351,7 @@ class DfcOrders(MethodView):
     @require("coordinator")
     @blp.doc(security=SECURITY, requestBody={"content": {JSONLD: {}, "application/json": {}}})
     @blp.response(200, ImportResultSchema)
+    @blp.doc(operationId="importDfcOrders")
     def post(self):
         """Import DFC orders (the shipped DFC contexts only): all or nothing, through the use cases."""
         meals, baskets = dfc_import.parse_orders(_jsonld_body())

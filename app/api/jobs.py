@@ -78,6 +78,7 @@ class Jobs(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(JobArgs, location="query")
     @blp.response(200, JobPage)
+    @blp.doc(operationId="listJobs")
     def get(self, args):
         """The territory's jobs, newest first, by week, state or kind."""
         query = select(Job).where(Job.territory_id == territory_id())
@@ -97,6 +98,7 @@ class JobItem(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, JobSchema)
     @blp.alt_response(202, schema=JobSchema, description="still queued or running after `Prefer: wait=N`")
+    @blp.doc(operationId="getJob")
     def get(self, job_id):
         """A job: state, progress, stage, then result or error. `Prefer: wait=N` waits for its end."""
         job = visible_job(job_id)
@@ -111,6 +113,7 @@ class JobItem(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, JobSchema)
     @blp.alt_response(202, schema=JobSchema, description="running: cancelled at its next step")
+    @blp.doc(operationId="cancelJob")
     def delete(self, job_id):
         """Cancel a job: a queued one at once (200), a running one at its next step (202)."""
         job = visible_job(job_id)

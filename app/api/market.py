@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from app import schemas
 from app.api.common import etag, if_match, paginate, territory_id
+from app.api.openapi import ETAG
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
 from app.models import BasketOrder, MealOrder, Offer, Week
@@ -40,22 +41,26 @@ def _listing(model, site_column, owner_roles, args):
     return page
 
 
-def _resource(name, url, model, site_column, schema, update_schema, roles, service):
+def _resource(name, url, model, site_column, schema, update_schema, roles, service, words):
+    """One resource: list, create, read, update, delete; `words` = (singular, plural, French plural)."""
     create, get, update, delete = service
+    one, many, french = words
     page = schemas.page_schema(schema, f"{model.__name__}Page")
 
     class Collection(MethodView):
         @require("coordinator", *roles)
-        @blp.doc(security=[{"bearer": []}])
+        @blp.doc(security=[{"bearer": []}], operationId=f"list{many}", summary=f"List the week's {french}",
+                 description="A producer, relay point or canteen sees only its own site's.")
         @blp.arguments(schemas.WeekSiteArgs, location="query")
         @blp.response(200, page)
         def get(self, args):
             return _listing(model, site_column, roles, args)
 
         @require("coordinator", *roles)
-        @blp.doc(security=[{"bearer": []}])
+        @blp.doc(security=[{"bearer": []}], operationId=f"create{one}", summary=f"Create one of the {french}",
+                 description="While the week's window is open; a second one for the same key is 409.")
         @blp.arguments(schema)
-        @blp.response(201, schema)
+        @blp.response(201, schema, headers={"ETag": ETAG})
         def post(self, data):
             with unit_of_work() as session:
                 row = create(session, current_user(), data, territory_id())
@@ -63,23 +68,25 @@ def _resource(name, url, model, site_column, schema, update_schema, roles, servi
 
     class Item(MethodView):
         @require("coordinator", *roles)
-        @blp.doc(security=[{"bearer": []}])
-        @blp.response(200, schema)
+        @blp.doc(security=[{"bearer": []}], operationId=f"get{one}", summary=f"Read one of the {french}")
+        @blp.response(200, schema, headers={"ETag": ETAG})
         def get(self, key):
             row = get(get_session(), current_user(), key)
             return _with_week(row), 200, {"ETag": etag(row.version)}
 
         @require("coordinator", *roles)
-        @blp.doc(security=[{"bearer": []}])
+        @blp.doc(security=[{"bearer": []}], operationId=f"update{one}", summary=f"Change one of the {french}",
+                 parameters=["IfMatch"])
         @blp.arguments(update_schema)
-        @blp.response(200, schema)
+        @blp.response(200, schema, headers={"ETag": ETAG})
         def patch(self, data, key):
             with unit_of_work() as session:
                 row = update(session, current_user(), key, data, if_match())
             return _with_week(row), 200, {"ETag": etag(row.version)}
 
         @require("coordinator", *roles)
-        @blp.doc(security=[{"bearer": []}])
+        @blp.doc(security=[{"bearer": []}], operationId=f"delete{one}", summary=f"Delete one of the {french}",
+                 parameters=["IfMatch"])
         @blp.response(204)
         def delete(self, key):
             with unit_of_work() as session:
@@ -92,12 +99,13 @@ def _resource(name, url, model, site_column, schema, update_schema, roles, servi
 
 
 _resource("offers", "offers", Offer, "producer_id", schemas.OfferSchema, schemas.OfferUpdateSchema,
-          ("producer",), (market.create_offer, market.get_offer, market.update_offer, market.delete_offer))
+          ("producer",), (market.create_offer, market.get_offer, market.update_offer, market.delete_offer),
+          ("Offer", "Offers", "offers"))
 _resource("basket_orders", "basket-orders", BasketOrder, "relay_point_id", schemas.BasketOrderSchema,
           schemas.BasketOrderUpdateSchema, ("relay",),
           (market.create_basket_order, market.get_basket_order, market.update_basket_order,
-           market.delete_basket_order))
+           market.delete_basket_order), ("BasketOrder", "BasketOrders", "basket orders"))
 _resource("meal_orders", "meal-orders", MealOrder, "canteen_id", schemas.MealOrderSchema,
           schemas.MealOrderUpdateSchema, ("canteen",),
           (market.create_meal_order, market.get_meal_order, market.update_meal_order,
-           market.delete_meal_order))
+           market.delete_meal_order), ("MealOrder", "MealOrders", "meal orders"))

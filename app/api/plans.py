@@ -45,6 +45,7 @@ class Portioning(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.PlanSchema)
+    @blp.doc(operationId="getPortioning")
     def get(self, week):
         """The current plan's portioning only (allocations, shortfalls, targets, baskets, solver)."""
         out = _plan_out(_current(week), week)
@@ -56,6 +57,7 @@ class Portioning(MethodView):
     @blp.arguments(schemas.RunSchema)
     @blp.response(202, JobSchema)
     @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
+    @blp.doc(operationId="runPortioning")
     def post(self, data, week):
         """Portion a closed week, as a job (202 + Location); a new plan version replaces the current one."""
         return _job("portioning", week, data)
@@ -66,6 +68,7 @@ class CurrentPlan(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.PlanSchema)
+    @blp.doc(operationId="getCurrentPlan")
     def get(self, week):
         """The current plan version: portioning and rounds (SCENARIO.md's plan output)."""
         return _plan_out(_current(week), week)
@@ -77,6 +80,7 @@ class Publish(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.response(202, JobSchema)
     @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
+    @blp.doc(operationId="publishWeek")
     def post(self, week):
         """Render the week's documents (in parallel, switched in at once) and mark it published: a job."""
         return _job("publish", week, {})
@@ -93,6 +97,7 @@ class WeekRounds(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.RoundArgs, location="query")
     @blp.response(200, RoundPage)
+    @blp.doc(operationId="listWeekRounds")
     def get(self, args, week):
         """Rounds of the week, by day, vehicle or driver; a driver sees only their own."""
         query = rounds.week_rounds_query(_week(week), current_user(), day=args.get("day"),
@@ -106,6 +111,7 @@ class WeekRounds(MethodView):
     @blp.arguments(schemas.RunSchema)
     @blp.response(202, JobSchema)
     @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
+    @blp.doc(operationId="planRounds")
     def post(self, data, week):
         """Plan the rounds from the current portioning (portioning first if there is none): a job."""
         return _job("rounds", week, data)
@@ -116,6 +122,7 @@ class RoundItem(MethodView):
     @require("coordinator", "driver")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.RoundSchema)
+    @blp.doc(operationId="getRound", summary="Read a round and its stops")
     def get(self, round_id):
         return rounds.round_out(get_session(), [visible_round(round_id)])[0]
 
@@ -123,6 +130,7 @@ class RoundItem(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.RoundLockSchema)
     @blp.response(200, schemas.RoundSchema)
+    @blp.doc(operationId="lockRound")
     def patch(self, data, round_id):
         """Lock or unlock a round's order (drivers like last week's sequence); then re-plan the rounds."""
         with unit_of_work() as session:

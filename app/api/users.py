@@ -24,6 +24,7 @@ class Users(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.PageArgs, location="query")
     @blp.response(200, UserPage)
+    @blp.doc(operationId="listUsers", summary="List the users")
     def get(self, args):
         return paginate(get_session(), select(User).order_by(User.id), args)
 
@@ -31,6 +32,7 @@ class Users(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.UserSchema)
     @blp.response(201, schemas.UserCreatedSchema)
+    @blp.doc(operationId="createUser")
     def post(self, data):
         """Create a user; the answer carries its API token, shown this once only."""
         with unit_of_work() as session:
@@ -47,6 +49,7 @@ class Me(MethodView):
     @require()
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.UserSchema)
+    @blp.doc(operationId="getCurrentUser", summary="The signed-in user")
     def get(self):
         return current_user()
 
@@ -56,6 +59,7 @@ class UserItem(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.UserSchema)
+    @blp.doc(operationId="getUser", summary="Read a user")
     def get(self, user_id):
         user = get_session().get(User, user_id)
         if user is None:
@@ -65,6 +69,7 @@ class UserItem(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
     @blp.response(204)
+    @blp.doc(operationId="deactivateUser")
     def delete(self, user_id):
         """Deactivate a user (their tokens stop working; the audit trail keeps their name)."""
         with unit_of_work() as session:
@@ -81,6 +86,7 @@ class Audit(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.AuditArgs, location="query")
     @blp.response(200, AuditPage)
+    @blp.doc(operationId="listAuditEntries", summary="The audit trail of the writes, by week or entity")
     def get(self, args):
         query = select(AuditEntry)
         if args.get("week"):

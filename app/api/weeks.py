@@ -28,6 +28,7 @@ class WeekCollection(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.PageArgs, location="query")
     @blp.response(200, WeekPage)
+    @blp.doc(operationId="listWeeks", summary="List the territory's weeks")
     def get(self, args):
         query = select(Week).where(Week.territory_id == territory_id()).order_by(Week.iso_week.desc())
         page = paginate(get_session(), query, args)
@@ -38,6 +39,7 @@ class WeekCollection(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.WeekSchema)
     @blp.response(201, schemas.WeekSchema)
+    @blp.doc(operationId="createWeek", summary="Open a week")
     def post(self, data):
         with unit_of_work() as session:
             week = weeks.create_week(session, data["iso_week"], data.get("territory_id") or territory_id(),
@@ -50,6 +52,7 @@ class WeekItem(MethodView):
     @require()
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, schemas.WeekSchema)
+    @blp.doc(operationId="getWeek", summary="Read a week: its state, delivery days and deadlines")
     def get(self, week):
         return dump(weeks.find_week(get_session(), week, territory_id()))
 
@@ -60,6 +63,7 @@ class WeekTransition(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(schemas.TransitionSchema)
     @blp.response(200, schemas.WeekSchema)
+    @blp.doc(operationId="transitionWeek")
     def post(self, data, week):
         """Move the week to another state; a move backwards reopens it and needs a reason."""
         with unit_of_work() as session:
