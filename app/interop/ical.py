@@ -24,9 +24,10 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.models import Plan, Round, RoundStop, Site, Week
+from app.services.rounds import stops_of
 
 PRODID = "-//Terril//Circuit court Lens-Lievin//FR"
 DOMAIN = "terril"
@@ -127,10 +128,7 @@ def driver_feed(session: Session, user_id: int, name: str, timezone: str = "Euro
     cal = _calendar(f"Tournées — {name}", timezone)
     rounds = session.exec(select(Round).where(Round.driver_user_id == user_id)
                           .order_by(Round.day, Round.start, Round.id)).all()
-    stops_by_round: dict[int, list[RoundStop]] = defaultdict(list)
-    for stop in session.exec(select(RoundStop).where(col(RoundStop.round_id).in_([r.id for r in rounds]))
-                             .order_by(RoundStop.round_id, RoundStop.seq)).all():
-        stops_by_round[stop.round_id].append(stop)
+    stops_by_round = stops_of(session, rounds)
     sites = {s.id: s for s in session.exec(select(Site)).all()} if rounds else {}
     by_plan: dict[int, list[Round]] = defaultdict(list)
     for rnd in rounds:
@@ -138,10 +136,7 @@ def driver_feed(session: Session, user_id: int, name: str, timezone: str = "Euro
     for week_rounds in by_plan.values():
         week = session.get(Week, week_rounds[0].week_id)
         all_rounds = session.exec(select(Round).where(Round.plan_id == week_rounds[0].plan_id)).all()
-        all_stops: dict[int, list[RoundStop]] = defaultdict(list)
-        for stop in session.exec(select(RoundStop).where(col(RoundStop.round_id).in_([r.id for r in all_rounds]))
-                                 .order_by(RoundStop.round_id, RoundStop.seq)).all():
-            all_stops[stop.round_id].append(stop)
+        all_stops = stops_of(session, all_rounds)
         current = {_key(r.day.isoformat(), r.vehicle_id): _round_state(
             r.start, r.end, r.driver, [_stop_state(s.site_id, s.arrival, s.departure, s.load_kg, s.crates, s.drops)
                                        for s in all_stops[r.id]]) for r in all_rounds}
