@@ -17,7 +17,8 @@ from app.api.common import paginate
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
 from app.models import JOB_OUTCOMES, JobRun, Notification
-from app.services import audit, weeks
+from app.services import weeks
+from app.services.schedule import replace_schedule
 from orders import cycle
 from orders.calendar import HolidayRule
 from orders.errors import InvalidInput
@@ -160,10 +161,5 @@ class TerritorySchedule(MethodView):
         """Replace the weekly cycle; keys left out take the defaults. Applies from the next tick."""
         schedule = parse_schedule(data)
         with unit_of_work() as session:
-            terr = weeks.territory(session, territory_id)
-            before = {"schedule": terr.schedule}
-            terr.schedule = schedule.to_dict()
-            session.add(terr)
-            audit.record(session, current_user(), "territory", terr.id, "schedule", before,
-                         {"schedule": terr.schedule})
+            terr = replace_schedule(session, current_user(), territory_id, schedule)
         return {"territory_id": terr.id, **schedule.to_dict()}

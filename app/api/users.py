@@ -7,11 +7,10 @@ from sqlmodel import select
 
 from app import schemas
 from app.api.common import paginate, territory_id
-from app.auth import create_user, current_user, require
+from app.auth import current_user, require
 from app.db import get_session, unit_of_work
-from app.models import AuditEntry, Site, User
-from app.services import weeks
-from orders.errors import InvalidInput, NotFound
+from app.models import AuditEntry, User
+from app.services import users, weeks
 
 blp = Blueprint("users", "users", url_prefix="/api/v1", description="Utilisateurs et journal d'audit")
 UserPage = schemas.page_schema(schemas.UserSchema, "UserPage")
@@ -36,11 +35,7 @@ class Users(MethodView):
     def post(self, data):
         """Create a user; the answer carries its API token, shown this once only."""
         with unit_of_work() as session:
-            if data.get("site_id") and session.get(Site, data["site_id"]) is None:
-                raise InvalidInput(f"Unknown site {data['site_id']!r}.", "Site inconnu.", "site_id")
-            if session.exec(select(User).where(User.name == data["name"])).first():
-                raise InvalidInput(f"A user named {data['name']!r} exists.", "Ce nom est déjà pris.", "name")
-            user, token = create_user(session, data["name"], data["role"], data.get("site_id"), data.get("email"))
+            user, token = users.create(session, data)
         return {**user.model_dump(), "token": token}
 
 
@@ -61,10 +56,7 @@ class UserItem(MethodView):
     @blp.response(200, schemas.UserSchema)
     @blp.doc(operationId="getUser", summary="Read a user")
     def get(self, user_id):
-        user = get_session().get(User, user_id)
-        if user is None:
-            raise NotFound("User not found.", "Utilisateur introuvable.", "user_id")
-        return user
+        return users.find(get_session(), user_id)
 
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}])
@@ -73,11 +65,7 @@ class UserItem(MethodView):
     def delete(self, user_id):
         """Deactivate a user (their tokens stop working; the audit trail keeps their name)."""
         with unit_of_work() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                raise NotFound("User not found.", "Utilisateur introuvable.", "user_id")
-            user.active = False
-            session.add(user)
+            users.deactivate(session, user_id)
 
 
 @blp.route("/audit")
