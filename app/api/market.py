@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlmodel import select
 
 from app import schemas
 from app.api.common import etag, if_match, paginate, territory_id
@@ -27,16 +26,9 @@ def _with_week(row, iso_week: str | None = None) -> dict:
 
 
 def _listing(model, site_column, owner_roles, args):
-    user = current_user()
-    query = select(model, Week.iso_week).join(Week, Week.id == model.week_id).where(
-        Week.territory_id == territory_id())
-    if args.get("week"):
-        query = query.where(Week.iso_week == args["week"])
-    if args.get("site"):
-        query = query.where(getattr(model, site_column) == args["site"])
-    if user.role in owner_roles:
-        query = query.where(getattr(model, site_column) == user.site_id)
-    page = paginate(get_session(), query.order_by(model.id), args)
+    query = market.listing_query(model, site_column, owner_roles, current_user(), territory_id(),
+                                 args.get("week"), args.get("site"))
+    page = paginate(get_session(), query, args)
     page["items"] = [_with_week(row, iso_week) for row, iso_week in page["items"]]
     return page
 

@@ -113,6 +113,21 @@ def _apply(row: SQLModel, changes: dict) -> None:
     row.version += 1
 
 
+def listing_query(model: type[SQLModel], site_column: str, owner_roles: tuple[str, ...], user: User,
+                  territory_id: str, week: str | None = None, site: str | None = None):
+    """Rows of `model` with their week's ISO name, by id, in the territory; filtered by week and site.
+
+    An owner (a producer for offers, a relay point or canteen for its orders) sees only its own site's."""
+    query = select(model, Week.iso_week).join(Week, Week.id == model.week_id).where(Week.territory_id == territory_id)
+    if week:
+        query = query.where(Week.iso_week == week)
+    if site:
+        query = query.where(getattr(model, site_column) == site)
+    if user.role in owner_roles:
+        query = query.where(getattr(model, site_column) == user.site_id)
+    return query.order_by(model.id)
+
+
 # --- offers ---------------------------------------------------------------------------------
 
 def create_offer(session: Session, user: User, data: dict, territory_id: str) -> Offer:
