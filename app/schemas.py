@@ -10,7 +10,6 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models import ROLES
-from app.schemas_contract import WeekPlanSchema
 from orders import scenario as S
 from orders.contract import default_of
 from orders.vocabulary import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
@@ -70,6 +69,8 @@ class SiteSchema(Schema):
     window_end = fields.String(allow_none=True, validate=HHMM)
     service_min = fields.Integer(load_default=default_of(S.Canteen, "service_min"), validate=validate.Range(0, 240))
     collect = fields.Boolean(load_default=False)
+    crate_alert_threshold = fields.Integer(allow_none=True, validate=validate.Range(min=0), metadata={
+        "description": "alert the coordinator when the site holds more of the collective's crates"})
 
     @validates_schema
     def _check(self, data, **_kw):
@@ -247,9 +248,7 @@ class PlanSchema(Schema):
     created_by = fields.String()
     reason = fields.String(allow_none=True)
     inputs_hash = fields.String()
-    plan = fields.Nested(WeekPlanSchema, metadata={
-        "description": "SCENARIO.md's plan output, typed by orders/plan.py (the portioning alone: without "
-                       "rounds, unserved, collections and totals)"})
+    plan = fields.Dict()
 
 
 class RoundStopSchema(Schema):

@@ -7,7 +7,6 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from app.api.openapi import ConventionsPlugin
 from app.errors import PROBLEM, ProblemSchema
 
 
@@ -49,7 +48,6 @@ def init_app(app: Flask) -> Api:
     app.url_map.converters["int"] = RowIdConverter
     api = TerrilApi(app, spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
-        "extra_plugins": [ConventionsPlugin()],
         "info": {"description": "Terril — logistique du circuit court Lens-Liévin. "
                                 "Erreurs au format application/problem+json (RFC 9457)."},
     })
@@ -64,9 +62,10 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(users.blp)
     api.register_blueprint(plans.blp)
     api.register_blueprint(documents.blp)
-    from app.api import corrections, delivery
+    from app.api import alerts, corrections, delivery
     api.register_blueprint(corrections.blp)
     api.register_blueprint(delivery.blp)
+    api.register_blueprint(alerts.blp)
     from app.api import interop
     api.register_blueprint(interop.blp)
     from app.api import members

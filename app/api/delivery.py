@@ -137,7 +137,7 @@ def _report_view(week: str):
 class WeekDeliveryReportPdf(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}], operationId="getDeliveryReportPdf", summary="The delivery report (PDF)",
-             responses={"200": {"content": {"application/pdf": {}}}})
+             responses={"200": {"description": "the PDF", "content": {"application/pdf": {}}}})
     def get(self, week):
         """The delivery report as a PDF (one document)."""
         return Response(render_delivery_report_pdf(_report_view(week)), mimetype="application/pdf",
@@ -148,7 +148,7 @@ class WeekDeliveryReportPdf(MethodView):
 class WeekDeliveryReportHtml(MethodView):
     @require("coordinator")
     @blp.doc(security=[{"bearer": []}], operationId="getDeliveryReportHtml", summary="The delivery report (HTML)",
-             responses={"200": {"content": {"text/html": {}}}})
+             responses={"200": {"description": "the HTML preview", "content": {"text/html": {}}}})
     def get(self, week):
         """The delivery report's HTML preview."""
         return Response(render_delivery_report_html(_report_view(week)), mimetype="text/html")

@@ -4,7 +4,9 @@ importing this package (Alembic compares that metadata against the migrations).
 * `market`: territory, sites, catalogue, fleet, weeks, offers and orders;
 * `users`: users, API tokens and the audit trail;
 * `plans`: stored plan versions, rounds and their stops;
+* `alerts`: what the coordinator must hear about, until resolved;
 * `corrections`: the coordinator's pins and round locks;
+* `delivery`: drivers' confirmations of their stops;
 * `cycle`: what the scheduler did and the notifications it sent;
 * `trust`: stored answers of idempotent POSTs;
 * `jobs`: long work run by the task queue (state, progress, result, lease);
@@ -13,9 +15,10 @@ importing this package (Alembic compares that metadata against the migrations).
 The pure packages (`orders/`, `routing/`, `reports/`) never import these: they read and write the
 typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
 """
+from app.models.alerts import ALERT_KINDS, Alert
 from app.models.corrections import AllocationPin, RoundLock
-from app.models.delivery import Confirmation
 from app.models.cycle import JOB_OUTCOMES, NOTIFICATION_STATUSES, JobRun, Notification
+from app.models.delivery import Confirmation
 from app.models.jobs import FINISHED_STATES, JOB_KINDS, JOB_STATES, Job
 from app.models.market import (
     BasketOrder,
@@ -46,6 +49,7 @@ from app.models.trust import IdempotencyRecord
 from app.models.users import ROLES, ApiToken, AuditEntry, User
 
 __all__ = [
+    "ALERT_KINDS", "Alert",
     "AllocationPin", "Confirmation", "RoundLock",
     "FINISHED_STATES", "JOB_KINDS", "JOB_OUTCOMES", "JOB_STATES", "Job", "NOTIFICATION_STATUSES", "ROLES", "ApiToken", "AuditEntry", "BasketOrder", "BasketType", "Grammage", "IdempotencyRecord",
     "JobRun", "MealOrder", "Notification", "Offer", "Plan", "Product", "Round", "RoundStop", "Site",

@@ -51,6 +51,7 @@ class Site(SQLModel, table=True):
     window_start: str | None = Field(default=None, max_length=5)
     window_end: str | None = Field(default=None, max_length=5)
     service_min: int = default_of(S.Canteen, "service_min")
+    crate_alert_threshold: int | None = None  # the coordinator is alerted when the site holds more crates
     collect: bool = False
     siret: str | None = Field(default=None, max_length=14)  # canteens: for Ma Cantine (app/interop/macantine.py)
 

@@ -9,12 +9,12 @@ ordered, so an undeliverable maternelle shows as a missed target, never as a sma
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from orders.grammage import GrammageTable, MissingGrammage
-from orders.plan import Plan, Shortfall, TargetOutcome, Unserved
+from orders.plan import Shortfall, Unserved
 from orders.scenario import Scenario
+from orders.targets import targets_against  # noqa: F401  (re-exported for the pipeline)
 
 Stop = tuple[str, str]  # (consumer id, day)
 
@@ -56,31 +56,3 @@ def undelivered(scenario: Scenario, unserved: Mapping[Stop, Unserved]) -> tuple[
 def _text(miss: Unserved) -> str:
     why = miss.reason_fr or "aucune tournée ne peut passer"
     return f"Non livré : aucune tournée ne peut livrer ce jour-là ({why}) ; la marchandise est répartie ailleurs."
-
-
-def targets_against(scenario: Scenario, plan: Plan) -> tuple[tuple[str, TargetOutcome], ...]:
-    """The plan's target outcomes measured against every meal ordered in `scenario` (a line counts
-    only up to its need, as in the portioning)."""
-    table = GrammageTable(scenario.grammages)
-    kinds = {c.id: c.kind for c in scenario.canteens}
-    products = scenario.products_by_id()
-    need: dict[tuple[str, str, str], float] = defaultdict(float)
-    for m in scenario.meal_orders:
-        for line in m.lines:
-            try:
-                need[(m.canteen, m.day, line.product)] += table.kg_needed(line.product, dict(line.meals), line.use)
-            except MissingGrammage:
-                continue
-    got: dict[tuple[str, str, str], float] = defaultdict(float)
-    for a in plan.allocations:
-        if a.consumer in kinds:
-            got[(a.consumer, a.day, a.product)] += a.quantity * products[a.product].unit_kg
-    out = []
-    for kind, old in plan.targets:
-        ordered = sum(kg for (c, _, _), kg in need.items() if kinds.get(c) == kind)
-        served = sum(min(got.get(key, 0.0), kg) for key, kg in need.items() if kinds.get(key[0]) == kind)
-        share = served / ordered if ordered > 0 else 1.0
-        out.append((kind, TargetOutcome(target=old.target, served=round(share, 4),
-                                        missing_kg=round(max(0.0, old.target * ordered - served), 3),
-                                        ordered_kg=round(ordered, 3), served_kg=round(served, 3))))
-    return tuple(out)

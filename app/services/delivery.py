@@ -78,6 +78,9 @@ def confirm(session: Session, user: User, round_id: int, stop_id: int, data: dic
     session.flush()
     audit.record(session, user, "confirmation", row.id, "create", None,
                  {"site": row.site_id, "day": row.day.isoformat(), "outcome": row.outcome}, week.id)
+    from app.services import alerts  # (alerts reads the balances computed here)
+
+    alerts.check_crates(session, week, row.site_id)
     close_if_done(session, week, user.name)
     return row, True
 

@@ -105,7 +105,7 @@ def test_the_week_closes_from_its_confirmations_with_report_and_crates(app):
     assert not report["complete"] and report["confirmed_stops"] == 2
     line = next(ln for ln in report["lines"] if ln["consumer"] == s0["site_id"] and ln["product"] == drop["product"]
                 and ln["day"] == r0["day"])
-    assert line["delivered"] == pytest.approx(drop["quantity"] / 2) and line["outcome"] == "partial"
+    assert line["delivered"] == pytest.approx(drop["quantity"] / 2, abs=1e-3) and line["outcome"] == "partial"
     refused = [ln for ln in report["lines"] if ln["consumer"] == s1["site_id"] and ln["day"] == r1["day"]]
     assert refused and all(ln["delivered"] == 0 and ln["missing"] == ln["planned"] for ln in refused)
     expected = {s0["site_id"]: 1}  # crates each site holds after these confirmations
