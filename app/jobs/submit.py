@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import engine as app_engine
-from app.db import get_session
+from app.db import get_session, separate_unit_of_work
 from app.jobs import enqueue_job, state
 from app.models import FINISHED_STATES, Job, Week
 from app.services import planning
@@ -54,11 +54,10 @@ def submit(kind: str, week: Week, actor: str, params: dict | None = None) -> tup
         job = Job(kind=kind, territory_id=week.territory_id, week_id=week.id, iso_week=week.iso_week,
                   state="queued", active_key=key, progress=0.0, stage="En attente d'un worker",
                   params=params or {}, created_by=actor, created_at=state.now(), attempts=0)
-        session.add(job)
         try:
-            session.commit()  # the request's session: an Idempotency-Key record commits with the job
-        except IntegrityError:
-            session.rollback()
+            with separate_unit_of_work(session):  # committed before a worker hears of it (an Idempotency-Key record with it)
+                session.add(job)
+        except IntegrityError:  # the unit of work rolled back
             with engine.connect() as conn:
                 existing = conn.execute(select(Job.id).where(Job.active_key == key)).scalar()
             if existing is not None:
