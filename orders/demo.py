@@ -237,6 +237,7 @@ def build_demo_scenario(week: str = DEFAULT_WEEK) -> dict:
             "window": list(s["window"]),
             "service_min": s["service_min"],
             **_site_extras(s),
+            **({"siret": s["siret"]} if s.get("siret") else {}),  # fictional, for Ma Cantine
         }
         for s in sites
         if s["kind"] == "canteen"

@@ -99,6 +99,7 @@ class Canteen:
     commune: str | None = None
     phone: str | None = None
     notes: str | None = None
+    siret: str | None = field(default=None, metadata=meta(pattern=r"^[0-9]{14}$"))  # for Ma Cantine
 
 
 @dataclass(frozen=True, slots=True)

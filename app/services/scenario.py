@@ -88,7 +88,7 @@ def import_scenario(session: Session, data: S.Scenario | Mapping[str, Any], user
                 **_place(producer))
     for canteen in scenario.canteens:
         _upsert(session, Site, canteen.id, territory_id=territory_id, kind="canteen", canteen_kind=canteen.kind,
-                **_place(canteen))
+                siret=canteen.siret, **_place(canteen))
     for relay in scenario.relay_points:
         _upsert(session, Site, relay.id, territory_id=territory_id, kind="relay", **_place(relay))
     for b in scenario.basket_types:
@@ -188,7 +188,8 @@ def export_scenario(session: Session, week: Week) -> S.Scenario:
         grammages=tuple(S.Grammage(product=g.product_id, age_group=g.age_group, grams=g.grams,
                                    yield_ratio=g.yield_ratio, source=g.source)
                         for g in session.exec(select(Grammage).order_by(Grammage.product_id, Grammage.age_group))),
-        canteens=tuple(S.Canteen(**_local(s), kind=s.canteen_kind) for s in sites if s.kind == "canteen"),
+        canteens=tuple(S.Canteen(**_local(s), kind=s.canteen_kind, siret=s.siret) for s in sites
+                       if s.kind == "canteen"),
         meal_orders=tuple(S.MealOrder(canteen=o.canteen_id, day=o.day.isoformat(), lines=tuple(
             S.MealLine(product=line["product"], meals=tuple(sorted((k, int(v)) for k, v in line["meals"].items())),
                        use=line.get("use", "")) for line in o.lines)) for o in meal_orders),

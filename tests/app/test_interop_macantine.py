@@ -16,6 +16,7 @@ from app.interop import macantine
 from app.interop.macantine import COLUMNS, Purchase, luhn_valid, shares
 from app.models import Offer, Site
 from app.services import planning, weeks
+from orders.demo import build_demo_scenario
 from tests.app.planned_world import planned_app
 from tests.app.world import WEEK
 
@@ -139,32 +140,38 @@ def test_only_past_deliveries_are_exported_and_the_rest_counted(planned):
     assert before.status_code == 200 and _rows(before) == []
 
 
+def _set_siret(app, site_id, siret):
+    with app.app_context(), unit_of_work() as session:
+        session.get(Site, site_id).siret = siret
+
+
 def test_siret_comes_from_the_query_the_site_or_the_mapping(planned, tmp_path):
     app, world = planned
-    canteen = world.scenario["canteens"][0]["id"]
-    assert {r["siret"] for r in _rows(_export(world, canteen, as_of=LAST_DAY, siret="73282932000074"))} == \
+    canteen = world.scenario["canteens"][0]
+    assert canteen["siret"] == "99999900100004"       # the demo scenario's, stored on the site
+    assert {r["siret"] for r in _rows(_export(world, canteen["id"], as_of=LAST_DAY, siret="73282932000074"))} == \
         {"73282932000074"}
-    assert _export(world, canteen, siret="12345678901234").status_code == 422      # check digit
-    assert _export(world, canteen, siret="123").status_code == 422
-    with app.app_context(), unit_of_work() as session:
-        session.get(Site, canteen).siret = "99999900700001"
+    assert _export(world, canteen["id"], siret="12345678901234").status_code == 422      # check digit
+    assert _export(world, canteen["id"], siret="123").status_code == 422
+    mapping = tmp_path / "macantine.json"
+    mapping.write_text(json.dumps({"sirets": {canteen["id"]: "99999900700001"}, "families": {}, "local_km": 80}))
+    _set_siret(app, canteen["id"], None)
+    app.config["TERRIL_MACANTINE_MAPPING"] = str(mapping)
     try:
-        assert {r["siret"] for r in _rows(_export(world, canteen, as_of=LAST_DAY))} == {"99999900700001"}
+        assert {r["siret"] for r in _rows(_export(world, canteen["id"], as_of=LAST_DAY))} == {"99999900700001"}
     finally:
-        with app.app_context(), unit_of_work() as session:
-            session.get(Site, canteen).siret = None
+        app.config.pop("TERRIL_MACANTINE_MAPPING")
+        _set_siret(app, canteen["id"], canteen["siret"])
 
 
-def test_no_siret_no_file_and_the_422_names_the_canteen(planned, tmp_path):
+def test_no_siret_no_file_and_the_422_names_the_canteen(planned):
     app, world = planned
     canteen = world.scenario["canteens"][1]
-    mapping = tmp_path / "macantine.json"
-    mapping.write_text(json.dumps({"sirets": {}, "families": {}, "local_km": 80}))
-    app.config["TERRIL_MACANTINE_MAPPING"] = str(mapping)
+    _set_siret(app, canteen["id"], None)
     try:
         res = _export(world, canteen["id"], who="canteen2", as_of=LAST_DAY)
     finally:
-        app.config.pop("TERRIL_MACANTINE_MAPPING")
+        _set_siret(app, canteen["id"], canteen["siret"])
     assert res.status_code == 422 and res.mimetype == "application/problem+json"
     assert canteen["name"] in res.json["detail_fr"] and canteen["id"] in res.json["detail"]
     assert res.json["errors"][0]["field"] == "siret"
@@ -172,8 +179,10 @@ def test_no_siret_no_file_and_the_422_names_the_canteen(planned, tmp_path):
 
 def test_luhn_check_digit():
     assert luhn_valid("73282932000074") and not luhn_valid("73282932000075")
-    for siret in json.loads(macantine.DEFAULT_MAPPING.read_text())["sirets"].values():
-        assert len(siret) == 14 and luhn_valid(siret) and siret.startswith("9999990")   # fictional
+    canteens = build_demo_scenario(WEEK)["canteens"]
+    assert canteens and all(c.get("siret") for c in canteens)
+    for c in canteens:
+        assert len(c["siret"]) == 14 and luhn_valid(c["siret"]) and c["siret"].startswith("9999990")  # fictional
 
 
 def test_shares_on_a_small_known_example():
