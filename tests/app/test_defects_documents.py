@@ -104,7 +104,7 @@ def test_no_internal_code_in_any_pdf_of_the_demo_week(planned):
         files = documents.week_document_files(session, week, planning.current_plan(session, week))
         texts = {doc.filename: pdf_text(doc.render_pdf()) for doc in files}
     kinds = {doc.kind for doc in files}
-    assert kinds == {"route_sheet", "day_sheets", "pick_list", "delivery_note", "summary"}
+    assert kinds >= {"route_sheet", "day_sheets", "pick_list", "delivery_note", "summary"}
     assert len(texts) == len(files) >= 20
     assert {name: leaked(text, world.scenario) for name, text in texts.items() if leaked(text, world.scenario)} == {}
     summary = re.sub(r"\s+", " ", texts[f"synthese-{WEEK}.pdf"])
