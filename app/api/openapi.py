@@ -5,9 +5,9 @@ of their docstring); this plugin adds what follows from the API's rules, so no v
 
 * errors, as `application/problem+json` (app/errors.py): 401, 403 and 429 on every operation that
   needs a token (a refused token, a role that may not, too many refused tokens from one address),
-  404 where the path names a resource, 409 on every write (a state or a unique rule says no, or
-  an idempotent request still in flight), 412 where `If-Match` is accepted, 503 everywhere (the
-  database is busy); 429, 503 and 409 carry `Retry-After`;
+  404 where the path (or the `week` query argument) names a resource, 409 on every write (a
+  state or a unique rule says no, or an idempotent request still in flight), 412 where `If-Match`
+  is accepted, 503 everywhere (the database is busy); 429, 503 and 409 carry `Retry-After`;
 * `Idempotency-Key` on every POST that needs a token (app/idempotency.py);
 * a description on every response (a view's `responses={200: {...}}` may leave it out, which
   OpenAPI forbids) and status codes as strings;
@@ -98,10 +98,11 @@ class ConventionsPlugin(BasePlugin):
             secured = bool(op.get("security"))
             params = op.setdefault("parameters", [])
             names = {p.get("name") for p in params if isinstance(p, dict)}
+            query = {p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "query"}
             wanted = []
             if secured:
                 wanted += ["401", "403", "429"]
-            if "{" in path:
+            if "{" in path or "week" in query:
                 wanted.append("404")
             if method in WRITES:
                 wanted.append("409")
