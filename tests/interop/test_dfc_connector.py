@@ -10,10 +10,13 @@ import pytest
 from sqlmodel import select
 
 from app.db import unit_of_work
+from app.interop import dfc_context
 from app.models import Grammage, MealOrder, Offer
 from tests.app.world import WEEK, build_world
 
 BASE = "http://localhost/api/v1/dfc/"
+OLD_B = "http://static.datafoodconsortium.org/ontologies/DFC_BusinessOntology.owl#"
+OLD_M = "http://static.datafoodconsortium.org/data/measures.rdf#"
 
 
 def _read(node_script, tmp_path, *documents: dict) -> list[dict]:
@@ -71,6 +74,21 @@ def test_the_connector_reads_every_object_of_the_catalogue_and_the_orders(app, n
         if "/offers/meals/" in line["offer"]:
             kg = by_id[by_id[offer["offeredItem"]]["product"]]["quantity"]["value"]
             assert line["quantity"] * kg < line["quantity"]        # 220 meals are 220 portions, not 220 kg
+
+
+def test_the_connector_knows_no_object_written_with_the_pre_1_8_iris(app, node_script, tmp_path):
+    """Why the export moved to 1.16: the same catalogue with the old static IRIs reads as nothing."""
+    world = build_world(app, state="offers_open")
+    catalog = world.get(f"/api/v1/dfc/catalog?week={WEEK}").json
+    text = json.dumps(catalog["@graph"]).replace('"dfc-b:', f'"{OLD_B}').replace('"dfc-m:', f'"{OLD_M}')
+    old = {"@context": dfc_context.EXTENSION, "@graph": json.loads(text)}
+    (read_old,) = _read(node_script, tmp_path, old)
+    assert read_old == []
+    # while Terril itself still reads such a document (old and current IRIs are accepted on import)
+    farm = world.scenario["producers"][0]["id"]
+    res = world.post(f"/api/v1/producers/{farm}/weeks/{WEEK}/dfc-catalog", old)
+    own = sum(n["@type"] == "dfc-b:Offer" and f"/offers/{farm}/" in n["@id"] for n in catalog["@graph"])
+    assert res.status_code == 200 and res.json["updated"] == own > 0, res.json
 
 
 def _spec(world) -> dict:
