@@ -14,8 +14,9 @@ Mapping:
 Not representable (the OR-Tools engine alone routes these days): farm pickups (paired visits), locked
 rounds, temperature splits and second trips.
 
-Determinism: PyVRP is seeded and stops after `iterations` (the time limit is a safety cap), so the
-same day gives the same plan when the iteration limit binds first.
+Determinism: PyVRP is seeded and stops after `iterations`, or after `no_improvement` iterations
+without a better plan, or at the time limit, whichever comes first: the same day gives the same plan
+when an iteration limit binds first (small days; on big days at a short budget the time limit binds).
 """
 
 from __future__ import annotations
@@ -93,12 +94,23 @@ def build_model(prepared: Prepared, penalty_units: int):
     return m, len(depot_sites)
 
 
-def solve_hgs(prepared: Prepared, penalty_units: int, iterations: int, seconds: float, seed: int = 1) -> Plan | None:
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+def solve_hgs(prepared: Prepared, penalty_units: int, iterations: int, seconds: float, seed: int = 1,
+              no_improvement: int = 0) -> Plan | None:
+    """Stops at the first of: `iterations` (0 = no limit), `no_improvement` iterations without a
+    better plan (0 = no such stop), `seconds` (wall clock, counted from the call: building the model
+    is part of the budget)."""
+    import time
 
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
+
+    began = time.perf_counter()
     model, _ = build_model(prepared, penalty_units)
-    stop = MultipleCriteria([MaxIterations(max(1, iterations)), MaxRuntime(max(0.01, seconds))]) \
-        if iterations else MaxRuntime(max(0.01, seconds))
+    criteria = [MaxRuntime(max(0.01, seconds - (time.perf_counter() - began)))]
+    if iterations:
+        criteria.append(MaxIterations(iterations))
+    if no_improvement:
+        criteria.append(NoImprovement(no_improvement))
+    stop = MultipleCriteria(criteria)
     with warnings.catch_warnings():  # "penalty reached its maximum": an infeasible day, checked below
         warnings.simplefilter("ignore")
         result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False)

@@ -54,8 +54,11 @@ class SolverParams:
         Let PyVRP (hybrid genetic search / iterated local search) be the second engine where it
         can hold the day (no farm pickups, no locked rounds).
     hgs_iterations:
-        PyVRP iterations (its determinism limit, like `solution_limit`). None = 500 + 10 per
-        task (the territory's days stop improving well before); 0 = time limit only.
+        PyVRP iterations at most (a determinism limit, like `solution_limit`). None = 50 000;
+        0 = no iteration limit.
+    hgs_no_improvement:
+        PyVRP stops after this many iterations without a better plan (deterministic too). None =
+        1000 + 20 per task; 0 = never for that reason.
     seed:
         PyVRP's random seed.
     rescue:
@@ -94,6 +97,7 @@ class SolverParams:
     extra_strategies: tuple[str, ...] = ("SAVINGS", "LOCAL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC")
     pyvrp: bool = True
     hgs_iterations: int | None = None
+    hgs_no_improvement: int | None = None
     seed: int = 1
     rescue: bool = True
     rescue_share: float = 0.5
@@ -128,9 +132,10 @@ class SolverParams:
         return 50 + 10 * stops
 
     def hgs_iterations_budget(self, tasks: int) -> int:
-        if self.hgs_iterations is not None:
-            return self.hgs_iterations
-        return 500 + 10 * tasks
+        return 50_000 if self.hgs_iterations is None else self.hgs_iterations
+
+    def hgs_no_improvement_budget(self, tasks: int) -> int:
+        return 1000 + 20 * tasks if self.hgs_no_improvement is None else self.hgs_no_improvement
 
     def strategies(self) -> tuple[str, ...]:
         ordered = [self.first_solution_strategy]

@@ -117,7 +117,8 @@ def _hgs_job(prepared: Prepared, params: SolverParams, _name: str, deadline: flo
     began = time.perf_counter()
     try:
         plan = hgs.solve_hgs(prepared, penalty, params.hgs_iterations_budget(len(prepared.tasks)),
-                             deadline - time.perf_counter(), params.seed)
+                             deadline - time.perf_counter(), params.seed,
+                             params.hgs_no_improvement_budget(len(prepared.tasks)))
     except Exception:  # noqa: BLE001 - the other engine's plan stands; never lose a day to one engine
         log.exception("PyVRP failed on this day")
         plan = None
