@@ -29,3 +29,27 @@ def test_upgrade_keeps_kilograms_per_unit_and_gives_vehicles_the_default_fixed_c
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT kg_per_unit FROM product WHERE id = 'oeuf'")).scalar_one() == 0.06
     engine.dispose()
+
+
+def test_migrations_rebuild_tables_that_other_rows_point_to_and_keep_them(tmp_path):
+    """SQLite rebuilds a table to alter it: a territory with sites, a product with offers survive."""
+    from app.db import unit_of_work  # noqa: F401  (the app's engine settings: foreign keys on)
+    from orders.demo import build_demo_scenario
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    migrate.upgrade(url)
+    from app import create_app
+    from app.services.scenario import import_scenario
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "TERRIL_QUEUE_IMMEDIATE": True})
+    with app.app_context():
+        with unit_of_work() as session:
+            import_scenario(session, build_demo_scenario("2026-W49"))
+    migrate.downgrade(url, BEFORE)
+    migrate.upgrade(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM site")).scalar_one() > 10
+        assert conn.execute(sa.text("SELECT count(*) FROM offer")).scalar_one() > 10
+        assert conn.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+    engine.dispose()
