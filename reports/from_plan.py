@@ -222,7 +222,8 @@ def weekly_summary(plan: Plan, directory: Directory) -> WeeklySummary:
             name, unit = (basket_type.name or basket_type.id) if basket_type else s.basket_type, "panier"
         else:
             name, unit, _ = directory.product(s.product)
-        shortfalls.append(ShortfallRow(directory.name(s.consumer), name, s.day, s.missing, unit, s.reason))
+        shortfalls.append(ShortfallRow(directory.name(s.consumer), name, s.day, s.missing, unit, s.reason,
+                                       s.text or ""))
     shortfalls.sort(key=lambda r: (str(r.day), r.consumer, r.product))
     rounds = sorted((RoundTotal(r.vehicle, r.day, r.km, len(r.stops), r.minutes, r.driver or "",
                                 directory.vehicle_name(r.vehicle))

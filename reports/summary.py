@@ -6,6 +6,7 @@ the shortfalls, the kilometres of the rounds and the kilograms supplied by each 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +30,11 @@ REASON_LABELS = {
     "exhausted_by_priority": "offre prise par des commandes prioritaires",
     "supply_short": "offre insuffisante, partagée équitablement",
     "basket_rules": "pas de panier conforme avec le reste de l'offre",
+    "forbidden": "exclu par la coordination",
+    "time_limit": "calcul arrêté avant la fin (temps limite)",
+    "no_demand": "aucune commande",
+    "demand_met": "commandes servies en entier",
+    "below_one_lot": "reste inférieur à un lot",
     # routing (routing/model.py Reason; the plan also carries its French sentence)
     "no_coordinates": "adresse sans coordonnées",
     "no_vehicle": "aucun véhicule ce jour-là",
@@ -42,9 +48,17 @@ REASON_LABELS = {
 """French words for the plan's reason codes: no code reaches the printed summary."""
 
 
-def reason_label(reason: str) -> str:
-    """A reason code in French; a text that is already French is kept as it is."""
-    return REASON_LABELS.get(reason, reason)
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+|[a-z]+")
+
+
+def reason_label(reason: str, detail: str = "") -> str:
+    """A reason code in French: its label, else the plan's French `detail`, else « autre motif »
+    for a code this table does not know yet; a text that is already French is kept as it is."""
+    if reason in REASON_LABELS:
+        return REASON_LABELS[reason]
+    if detail:
+        return detail
+    return "autre motif" if _CODE.fullmatch(reason or "") else reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +87,12 @@ class ShortfallRow:
     missing: float
     unit: str = "kg"
     reason: str = ""
+    detail: str = ""
+    """The plan's French sentence for this shortfall (shown when the code has no short label)."""
 
     @property
     def reason_label(self) -> str:
-        return reason_label(self.reason)
+        return reason_label(self.reason, self.detail)
 
 
 @dataclass(frozen=True, slots=True)
