@@ -133,6 +133,11 @@ def item_name(item_id: str) -> str:
     return _names(Product).get(item_id) or _names(BasketType).get(item_id) or item_id
 
 
+def site_name(site_id: str) -> str:
+    """The pages' `lieu()`: a site's name (a farm, a canteen, a relay point), never its id."""
+    return _names(Site).get(site_id) or site_id
+
+
 def vehicle_name(vehicle_id: str) -> str:
     """The pages' `vehicule()`: the vehicle's name, never its id."""
     return _names(Vehicle).get(vehicle_id) or vehicle_id
@@ -140,4 +145,5 @@ def vehicle_name(vehicle_id: str) -> str:
 
 def template_globals() -> dict:
     return {"ROLE_FR": ROLE_FR, "STATE_FR": STATE_FR, "UNIT_FR": UNIT_FR, "AGE_FR": AGE_FR,
-            "DEADLINE_FR": DEADLINE_FR, "article": item_name, "vehicule": vehicle_name, "raison": reason_label}
+            "DEADLINE_FR": DEADLINE_FR, "article": item_name, "vehicule": vehicle_name, "lieu": site_name,
+            "raison": reason_label}

@@ -2,7 +2,7 @@
 
 The demo week is planned once (tests/app/planned_world.py); EVERY PDF of its set is rendered and its
 text extracted with pypdf; every role's page is fetched with Flask's test client. Neither may show a
-reason code, a vehicle, product or basket-type id, nor an English word of the plan (fleet,
+reason code, a vehicle, product, basket-type or site id, nor an English word of the plan (fleet,
 basket_rules…). File names keep their letters. Documents are matched to sites by id, not by name."""
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def planned(template_db, tmp_path_factory):
 
 def _codes(scenario: dict) -> set[str]:
     codes = set(PORTIONING_REASONS) | ({r.value for r in Reason} - FRENCH) | set(ENGLISH)
-    for key in ("vehicles", "products", "basket_types"):
+    for key in ("vehicles", "products", "basket_types", "producers", "canteens", "relay_points"):
         codes |= {item["id"] for item in scenario[key]}
     return codes
 
