@@ -15,6 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlmodel import select
+from werkzeug.exceptions import UnsupportedMediaType
 
 from app.api.common import territory_id
 from app.auth import current_user, forbid_unless, require
@@ -96,14 +97,38 @@ def _file(data: bytes, fmt: str, filename: str) -> Response:
 
 def _rejected(exc: TableError | RowRejected):
     if isinstance(exc, TableError):
-        return problem(422, exc.detail, code="import_rejected", detail_fr=exc.detail_fr, errors=exc.errors)
+        return problem(exc.status, exc.detail, code=exc.code, detail_fr=exc.detail_fr, errors=exc.errors)
     return problem(exc.status, exc.detail, code=exc.code, detail_fr=exc.detail_fr, errors=exc.errors)
 
 
+UPLOAD_TYPES = {spreadsheets.CSV_TYPE, spreadsheets.XLSX_TYPE, "text/plain", "application/csv",
+                "application/vnd.ms-excel", "application/octet-stream", ""}  # what browsers send for CSV
+
+
+def _refuse_type(mimetype: str | None, what: str) -> None:
+    if (mimetype or "") not in UPLOAD_TYPES:
+        raise spreadsheets.unreadable(
+            415, "unsupported_media_type", f"{what} {mimetype!r} is not CSV or XLSX (text/csv, {spreadsheets.XLSX_TYPE}).",
+            "Type de fichier non pris en charge : envoyez un fichier CSV ou XLSX.")
+
+
 def _upload() -> tuple[bytes, str | None, str | None]:
-    upload = request.files.get("file")
-    if upload is not None:
+    """The uploaded bytes: one multipart part named `file`, or the raw body typed CSV or XLSX."""
+    if request.mimetype == "multipart/form-data":
+        names = sorted(set(request.files) | set(request.form))
+        if names != ["file"]:
+            odd = [n for n in names if n != "file"]
+            detail = (f"Unexpected form field(s): {', '.join(map(repr, odd))}; send the table as the 'file' part."
+                      if odd else "No 'file' part in the form.")
+            raise TableError(detail, "Envoyez le tableau dans le champ de formulaire « file » (et rien d'autre).",
+                             [{"field": n, "message": "unexpected field"} for n in odd]
+                             or [{"field": "file", "message": "missing"}], status=400, code="upload_fields")
+        upload = request.files.get("file")
+        if upload is None:  # a plain text field named file: its text is the table
+            return request.form["file"].encode("utf-8"), None, None
+        _refuse_type(upload.mimetype, "The part's type")
         return upload.read(spreadsheets.MAX_BYTES + 1), upload.filename, upload.mimetype
+    _refuse_type(request.mimetype, "The body's type")
     return request.get_data(cache=False)[:spreadsheets.MAX_BYTES + 1], None, request.mimetype
 
 
@@ -144,8 +169,8 @@ def _table_routes(kind: str) -> None:
         @blp.doc(operationId=f"import{camel}")
         def post(self):
             """Import a CSV or XLSX file: all rows or none; errors name the row and the column."""
-            data, filename, content_type = _upload()
             try:
+                data, filename, content_type = _upload()
                 records = spreadsheets.read_table(table, data, filename, content_type)
                 with unit_of_work() as session:
                     summary = market_rows.IMPORTS[kind](session, current_user(), records, territory_id())
@@ -301,6 +326,9 @@ class DfcCatalogImport(MethodView):
 
 
 def _jsonld_body() -> dict | list:
+    mimetype = request.mimetype or ""
+    if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(f"The body's type {mimetype!r} is not JSON-LD ({JSONLD} or application/json).")
     document = request.get_json(force=True, silent=True)
     if not isinstance(document, dict | list):
         raise InvalidInput("The body must be a JSON-LD document.", "Le corps doit être un document JSON-LD.", "body")

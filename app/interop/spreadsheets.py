@@ -8,6 +8,13 @@ cell error of the file before anything is written; the caller refuses the whole 
 Exports neutralise formulas: a text cell starting with = + - @ tab or carriage return gets a
 leading apostrophe in CSV (OWASP "CSV injection"), and is stored as a plain string (never a
 formula) in XLSX.
+
+Uploads are hostile until read: a file is sniffed before it is parsed (images, PDFs and other
+binaries are 415, never handed to the CSV reader), text must be UTF-8 (with or without BOM), UTF-16
+with a BOM or Windows-1252, and an XLSX archive is checked before openpyxl opens it: at most
+`MAX_XLSX_ENTRIES` members expanding to at most `MAX_XLSX_EXPANDED` bytes (the declared sizes bound
+what zipfile will inflate), so a zip bomb is a 413 and not a full memory. Every refusal is a
+`TableError` carrying its HTTP status and code.
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +32,16 @@ from openpyxl.styles import Font
 
 MAX_ROWS = 5000
 MAX_BYTES = 2 * 1024 * 1024
+MAX_XLSX_EXPANDED = 32 * 1024 * 1024  # bytes once inflated: a 5000-row sheet is ~2 MB
+MAX_XLSX_ENTRIES = 200
+MAX_COLUMNS = 64  # columns read per row (a cell at XFD1048576 must not pad every row to 16384)
+BINARY_SIGNATURES = {
+    b"GIF87a": "a GIF image", b"GIF89a": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
+    b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old Excel (XLS) file",
+    b"RIFF": "a RIFF (WebP/AVI/WAV) file", b"\x1f\x8b": "a gzip archive",
+    b"II*\x00": "a TIFF image", b"MM\x00*": "a TIFF image", b"7z\xbc\xaf": "a 7z archive",
+    b"Rar!": "a RAR archive", b"\x7fELF": "an executable",
+}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -89,9 +107,16 @@ class Record:
 class TableError(Exception):
     """The file cannot be read at all, or some cells are wrong: `errors` lists them all."""
 
-    def __init__(self, detail: str, detail_fr: str, errors: list[dict]):
+    def __init__(self, detail: str, detail_fr: str, errors: list[dict], status: int = 422,
+                 code: str = "import_rejected"):
         super().__init__(detail)
         self.detail, self.detail_fr, self.errors = detail, detail_fr, errors
+        self.status, self.code = status, code
+
+
+def unreadable(status: int, code: str, detail: str, detail_fr: str) -> TableError:
+    """The whole file is refused before any cell is read (wrong type, encoding, size)."""
+    return TableError(detail, detail_fr, [cell_error(None, None, detail)], status=status, code=code)
 
 
 def cell_error(row: int | None, column: str | None, message: str) -> dict:
@@ -107,39 +132,88 @@ def _header_key(value: object) -> str:
 
 
 def _is_xlsx(data: bytes, filename: str | None, content_type: str | None) -> bool:
-    if filename and filename.lower().endswith(".xlsx"):
+    if data[:4] == b"PK\x03\x04":
         return True
-    if content_type and "spreadsheetml" in content_type:
-        return True
-    return data[:2] == b"PK"
+    if (filename and filename.lower().endswith(".xlsx")) or (content_type and "spreadsheetml" in content_type):
+        raise unreadable(415, "file_type", "The file is named or typed as XLSX but is not a ZIP workbook.",
+                         "Le fichier se présente comme un classeur XLSX mais n'en est pas un.")
+    return False
+
+
+def _refuse_binary(data: bytes) -> None:
+    for signature, what in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise unreadable(415, "file_type", f"The file is {what}, not a CSV or XLSX table.",
+                             "Le fichier n'est pas un tableau CSV ou XLSX (image, PDF ou autre binaire).")
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in data[:8192]:
+        raise unreadable(415, "file_type", "The file is binary, not a CSV or XLSX table.",
+                         "Le fichier est binaire : ce n'est pas un tableau CSV ou XLSX.")
+
+
+def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\r\n")
+        if controls:
+            raise unreadable(415, "file_type", "The file holds control characters: it is not a text table.",
+                             "Le fichier contient des caractères de contrôle : ce n'est pas un tableau texte.")
+        return text
+    raise unreadable(422, "file_encoding", "The file is neither UTF-8, UTF-16 (with BOM) nor Windows-1252 text.",
+                     "Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    text = data.decode("utf-8-sig") if _utf8(data) else data.decode("cp1252")
+    _refuse_binary(data)
+    text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-def _utf8(data: bytes) -> bool:
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise unreadable(422, "file_unreadable", f"The CSV cannot be read: {str(exc)[:200]}.",
+                         "Le fichier CSV est illisible.") from exc
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a ZIP that would inflate beyond the limits (zip bomb) before openpyxl opens it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise unreadable(422, "file_unreadable", "The file is not a readable XLSX workbook.",
+                         "Le fichier n'est pas un classeur XLSX lisible.") from exc
+    expanded = sum(m.file_size for m in members)
+    if len(members) > MAX_XLSX_ENTRIES or expanded > MAX_XLSX_EXPANDED:
+        raise unreadable(413, "file_too_large", f"The workbook would expand to {expanded} bytes in "
+                         f"{len(members)} parts (at most {MAX_XLSX_EXPANDED} in {MAX_XLSX_ENTRIES}).",
+                         "Le classeur décompressé est trop volumineux (fichier piégé ou trop gros).")
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        raise unreadable(415, "file_type", "The ZIP archive is not an XLSX workbook (no xl/workbook.xml).",
+                         "L'archive ZIP n'est pas un classeur XLSX.")
 
 
 def _xlsx_rows(data: bytes) -> list[list[object]]:
+    _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) on a broken file
+        try:
+            sheet = book.worksheets[0]
+            return [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2,
+                                                     max_col=MAX_COLUMNS)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key, value errors) on a broken file
         raise TableError("The file is not a readable XLSX workbook.",
                          "Le fichier n'est pas un classeur XLSX lisible.",
-                         [cell_error(None, None, str(exc)[:200])]) from exc
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    book.close()
-    return rows
+                         [cell_error(None, None, str(exc)[:200])], code="file_unreadable") from exc
 
 
 def read_table(table: Table, data: bytes, filename: str | None = None,
@@ -148,8 +222,7 @@ def read_table(table: Table, data: bytes, filename: str | None = None,
     if not data:
         raise TableError("The file is empty.", "Le fichier est vide.", [cell_error(None, None, "empty file")])
     if len(data) > MAX_BYTES:
-        raise TableError("The file is larger than 2 MB.", "Le fichier dépasse 2 Mo.",
-                         [cell_error(None, None, "file too large")])
+        raise unreadable(413, "file_too_large", "The file is larger than 2 MB.", "Le fichier dépasse 2 Mo.")
     rows = _xlsx_rows(data) if _is_xlsx(data, filename, content_type) else _csv_rows(data)
     rows = [r for r in rows if any(v not in (None, "") and str(v).strip() for v in r)]
     if not rows:
