@@ -1,7 +1,7 @@
 """The reaper: a job is never left `running` (or `queued`) forever when its worker died.
 
-A running job whose heartbeat is older than `TERRIL_JOB_LEASE_S`, and none of whose tasks still
-waits in the queue, lost its worker (SIGKILL, OOM, a machine gone): it is put back to `queued`
+A running job whose heartbeat is older than `TERRIL_JOB_LEASE_S`, and none of whose parts (of
+this attempt) still waits in the queue, lost its worker (SIGKILL, OOM, a machine gone): it is put back to `queued`
 and re-enqueued while it has attempts left (`TERRIL_JOB_MAX_ATTEMPTS`), else marked `failed`
 with a French explanation. A queued job whose message is missing from the queue (its worker died
 between taking the message and claiming the row) is re-enqueued too. Every change is a
@@ -28,13 +28,20 @@ from app.models import Job
 log = logging.getLogger(__name__)
 
 
-def _pending_job_ids(huey) -> set[int]:
-    ids = set()
+def _pending(huey) -> tuple[set[int], set[tuple[int, int]]]:
+    """What waits in the queue: job ids with a "run job" message, (job id, attempt) with a part message.
+
+    Only these can move a job on: a "run job" message for a running job is skipped when a worker
+    takes it (the claim wants `queued`), so it must not keep a dead worker's job from being reaped.
+    """
+    jobs, parts = set(), set()
     for task in huey.pending():
-        job_id = (task.args or (None,))[0]
-        if isinstance(job_id, int):
-            ids.add(job_id)
-    return ids
+        args = tuple(task.args or ())
+        if len(args) == 1 and isinstance(args[0], int):
+            jobs.add(args[0])
+        elif len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], int):
+            parts.add((args[0], args[1]))
+    return jobs, parts
 
 
 def _lost(job: Job, max_attempts: int) -> dict:
@@ -66,11 +73,13 @@ def reap(app: Flask | None = None, job_id: int | None = None) -> list[int]:
     huey = huey_of(app)
     if huey.immediate:
         return []  # tasks ran in the caller: nothing can be lost in a queue
-    waiting = _pending_job_ids(huey)
+    waiting_jobs, waiting_parts = _pending(huey)
     engine, acted = app_engine(), []
     for job in candidates:
-        if job.id in waiting:
-            continue  # its task (or one of its parts) still waits for a free worker
+        if job.state == "queued" and job.id in waiting_jobs:
+            continue  # its task still waits for a free worker
+        if job.state == "running" and (job.id, job.attempts) in waiting_parts:
+            continue  # some of its parts still wait for a free worker
         stale = (Job.id == job.id, Job.state == job.state, Job.attempts == job.attempts,
                  or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before))
         if job.state == "queued":

@@ -131,3 +131,26 @@ def test_follow_prints_one_line_per_stage_off_a_terminal(app, tty, capsys):
         assert created and job.state == "succeeded"
         assert follow(job.id, tty=tty).state == "succeeded"
     assert capsys.readouterr().out.strip().splitlines()[-1] == "[100 %] Répartition calculée"
+
+
+def test_a_stale_running_job_is_reaped_even_with_a_leftover_message_in_the_queue(lane):
+    """A "run job" message left in the queue (enqueued twice while a worker was claiming it) cannot move
+    a running job on: it must not keep the dead worker's job `running`."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from app.jobs import huey_of
+    from app.models import Job
+
+    lane.config["TERRIL_JOB_MAX_ATTEMPTS"] = 1
+    app = lane.app()
+    world = build_world(app, state="closed")
+    job = world.post(f"/api/v1/weeks/{WEEK}/portioning", {}).json  # queued, its message waits
+    with app.app_context():
+        assert len(huey_of(app).pending()) == 1
+        with app.extensions["terril_engine"].begin() as conn:  # a worker claimed it, then died
+            conn.execute(update(Job).where(Job.id == job["id"]).values(
+                state="running", attempts=1, heartbeat_at=datetime.now(UTC) - timedelta(minutes=5)))
+    seen = world.get(f"/api/v1/jobs/{job['id']}").json
+    assert seen["state"] == "failed" and seen["error"]["code"] == "worker_lost"
