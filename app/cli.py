@@ -3,6 +3,7 @@
 db upgrade|downgrade|check|revision   schema migrations (Alembic)
 users create NAME --role R [--site ID] create a user; its API token is the last line printed
 demo [--week 2026-W49]                 load the Lens-Liévin demo territory and week
+invoices issue --week W                the week's invoices, credit notes and money entries (idempotent)
 """
 from __future__ import annotations
 
@@ -119,6 +120,9 @@ def demo(week: str, tokens_file: str | None) -> None:
         from app.services.demo_members import load_demo_members  # the relay points' households (issue 19)
         tokens.update({k: {**v, "password": password} for k, v in
                        load_demo_members(session, scenario, loaded, password_hash).items()})
+        from app.services.billing_settings import load_demo as load_demo_billing  # paying bodies (issue 20)
+
+        load_demo_billing(session, loaded.territory_id)
     click.echo(f"Territoire de démonstration chargé : semaine {loaded.iso_week} ({loaded.state}), "
                f"{len(scenario.producers)} fermes, {len(scenario.relay_points)} points relais, "
                f"{len(scenario.canteens)} cantines, {len(scenario.vehicles)} tournées-véhicules.")
@@ -290,5 +294,8 @@ def init_app(app: Flask) -> None:
     from app.cli_members import members_cli
 
     app.cli.add_command(members_cli)
+    from app.cli_billing import invoices_cli  # the week's money (issue 20)
+
+    app.cli.add_command(invoices_cli)
     for command in (portion_cmd, route_cmd, publish_cmd, documents_cmd):
         app.cli.add_command(command)

@@ -204,10 +204,11 @@ def _stylesheet() -> tuple[Any, Any]:
     return cached
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, variant: str | None = None) -> bytes:
     """HTML → PDF bytes through WeasyPrint with the static-only fetcher and ``print.css``.
 
-    Relative URLs resolve against ``reports/static``; nothing outside it is ever read.
+    Relative URLs resolve against ``reports/static``; nothing outside it is ever read. ``variant``
+    is WeasyPrint's ``pdf_variant`` (``"pdf/a-3b"`` for the Factur-X invoices), None for plain PDF.
     """
     from weasyprint import HTML
 
@@ -223,4 +224,5 @@ def html_to_pdf(html: str) -> bytes:
         stylesheets=[css],
         font_config=font_config,
         pdf_identifier=b"terril",  # deterministic bytes
+        **({"pdf_variant": variant} if variant else {}),
     )

@@ -70,4 +70,6 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(interop.blp)
     from app.api import members
     api.register_blueprint(members.blp)
+    from app.api import billing
+    api.register_blueprint(billing.blp)
     return api

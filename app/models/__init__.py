@@ -10,12 +10,25 @@ importing this package (Alembic compares that metadata against the migrations).
 * `cycle`: what the scheduler did and the notifications it sent;
 * `trust`: stored answers of idempotent POSTs;
 * `jobs`: long work run by the task queue (state, progress, result, lease);
-* `members`: households at relay points, their subscriptions, pauses, slots and collections.
+* `members`: households at relay points, their subscriptions, pauses, slots and collections;
+* `billing`: the ledger (EUR and MANNE), invoices and credit notes, paying bodies, payments, gardens.
 
 The pure packages (`orders/`, `routing/`, `reports/`) never import these: they read and write the
 typed week (`orders.scenario`), which `app/services/scenario.py` maps to and from these rows.
 """
 from app.models.alerts import ALERT_KINDS, Alert
+from app.models.billing import (
+    BillingSettings,
+    CanteenPayer,
+    Garden,
+    GardenContribution,
+    Invoice,
+    InvoiceSequence,
+    LedgerEntry,
+    LedgerLine,
+    PayingBody,
+    Payment,
+)
 from app.models.corrections import AllocationPin, RoundLock
 from app.models.cycle import JOB_OUTCOMES, NOTIFICATION_STATUSES, JobRun, Notification
 from app.models.delivery import Confirmation
@@ -56,4 +69,6 @@ __all__ = [
     "Territory", "User", "Vehicle", "Week", "WeekEvent",
     "MEMBER_STATUSES", "SUBSCRIPTION_STATUSES", "Collection", "ExtraBasket", "Member", "Pause", "PickupSlot",
     "RelayMembership", "Subscription",
+    "BillingSettings", "CanteenPayer", "Garden", "GardenContribution", "Invoice", "InvoiceSequence", "LedgerEntry",
+    "LedgerLine", "PayingBody", "Payment",
 ]

@@ -1,0 +1,487 @@
+"""Money: invoices and credit notes to canteens (Factur-X), producers' statements, the accountant's
+exports (FEC, invoices CSV), members' accounts and payments, gardens, the money settings and the
+canteens' paying bodies.
+
+Views parse, call one use case (`app/services/billing.py`, `member_accounts.py`, `statements.py`,
+`gardens.py`) inside the unit of work, and return. Who: the coordinator for invoices, exports and
+settings; a producer reads its own statements; a member its own account; the manager of a relay
+point records its members' payments.
+"""
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.api.common import territory_id
+from app.auth import current_user, require
+from app.db import get_session, unit_of_work
+from app.schemas import SLUG
+from app.services import billing, billing_settings, gardens, ledger, member_accounts, statements
+from app.services.weeks import find_week
+from orders.billing.accounts import PAYMENT_METHODS
+from orders.billing.manne import CONTRIBUTION_KINDS, GardenRule
+from orders.billing.members import CHARGE_RULES
+from orders.billing.statements import to_csv
+from orders.errors import NotFound
+from reports.statement import render_statement_pdf
+
+blp = Blueprint("billing", "billing", url_prefix="/api/v1",
+                description="Argent : factures Factur-X, avoirs, relevés des producteurs, FEC, comptes des "
+                            "adhérents, MANNE et jardins")
+BEARER = [{"bearer": []}]
+WEEK = validate.Regexp(r"^\d{4}-W\d{2}$", error="An ISO week such as 2026-W49.")
+MONEY = {"as_string": True, "places": 2}
+
+
+class InvoiceLineSchema(Schema):
+    day = fields.String()
+    product = fields.String()
+    producer = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    quantity = fields.Float()
+    unit_price = fields.Float(metadata={"description": "€ before VAT"})
+    vat_rate = fields.Float(metadata={"description": "%"})
+    basis = fields.String(metadata={"description": "delivered (confirmed) or plan (unconfirmed at issue)"})
+
+
+class InvoiceSchema(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "invoice or credit_note"})
+    status = fields.String(metadata={"description": "draft or issued"})
+    site_id = fields.String()
+    credits_id = fields.Integer(allow_none=True)
+    issued_on = fields.Date(allow_none=True)
+    basis = fields.String()
+    buyer = fields.Dict()
+    lines = fields.List(fields.Nested(InvoiceLineSchema))
+    net_eur = fields.Method("_net")
+    vat_eur = fields.Method("_vat")
+    gross_eur = fields.Method("_gross")
+    reason = fields.String(allow_none=True)
+
+    def _net(self, row):
+        return str(ledger.from_cents(row.net_cents))
+
+    def _vat(self, row):
+        return str(ledger.from_cents(row.vat_cents))
+
+    def _gross(self, row):
+        return str(ledger.from_cents(row.gross_cents))
+
+
+class InvoiceArgs(Schema):
+    week = fields.String(validate=WEEK)
+    site = fields.String(validate=SLUG)
+
+
+class DraftSchema(Schema):
+    week = fields.String(required=True, validate=WEEK)
+    site = fields.String(required=True, validate=SLUG)
+
+
+class CreditLineSchema(Schema):
+    day = fields.String(required=True)
+    product = fields.String(required=True, validate=SLUG)
+    producer = fields.String(validate=SLUG)
+    quantity = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False,
+                                                                   error="A credited quantity is positive."))
+
+
+class CreditNoteSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    lines = fields.List(fields.Nested(CreditLineSchema), required=True, validate=validate.Length(min=1, max=500))
+
+
+class WeekRunSchema(Schema):
+    week = fields.String()
+    issued = fields.List(fields.String())
+    credit_notes = fields.List(fields.String())
+    already = fields.List(fields.String())
+    refused = fields.List(fields.List(fields.String()), metadata={"description": "[canteen, French reason]"})
+    basket_entries = fields.Integer()
+    supply_entries = fields.Integer()
+
+
+class YearArgs(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+
+
+class StatementArgs(Schema):
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM expected."))
+    week = fields.String(validate=WEEK)
+
+
+class StatementLineSchema(Schema):
+    week = fields.String()
+    day = fields.String()
+    product = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    consumer = fields.String()
+    consumer_name = fields.String()
+    quantity = fields.Float()
+    unit_price = fields.Float()
+    amount = fields.Decimal(**MONEY)
+    basis = fields.String()
+
+
+class StatementSchema(Schema):
+    producer = fields.String()
+    producer_name = fields.String()
+    period = fields.String()
+    lines = fields.List(fields.Nested(StatementLineSchema))
+    gross = fields.Decimal(**MONEY)
+    commission_rate = fields.Decimal(as_string=True)
+    commission = fields.Decimal(**MONEY)
+    net = fields.Decimal(**MONEY)
+    estimated = fields.Boolean(metadata={"description": "some lines are from the plan (unconfirmed)"})
+
+
+class MovementSchema(Schema):
+    day = fields.Date()
+    label = fields.String()
+    amount = fields.Decimal(**MONEY, metadata={"description": "for the member: + paid or earned, − charged or spent"})
+    balance = fields.Decimal(**MONEY)
+    source = fields.String()
+    entry_id = fields.Integer()
+
+
+class AccountSchema(Schema):
+    member_id = fields.Integer()
+    balances = fields.Dict(keys=fields.String(), values=fields.Decimal(**MONEY),
+                           metadata={"description": "EUR: paid − charged; MANNE: the wallet"})
+    floor_eur = fields.Decimal(**MONEY)
+    below_floor = fields.Boolean()
+    eur_per_manne = fields.Decimal(as_string=True)
+    entries = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MovementSchema)))
+
+
+class PaymentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    member_id = fields.Integer(dump_only=True)
+    relay_point_id = fields.String(dump_only=True)
+    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    amount = fields.Decimal(required=True, as_string=True, places=2,
+                            metadata={"description": "euros, or MANNE for method manne"})
+    day = fields.Date(load_default=None)
+    note = fields.String(allow_none=True, validate=validate.Length(max=300))
+    recorded_by = fields.String(dump_only=True)
+
+
+class GardenSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    member_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    place = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    area_m2 = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=1e6))
+    start = fields.Date(required=True)
+    end = fields.Date(allow_none=True)
+
+
+class ContributionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    garden_id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CONTRIBUTION_KINDS))
+    quantity = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=10000))
+    day = fields.Date(load_default=None)
+    manne = fields.Method("_manne", dump_only=True)
+
+    def _manne(self, row):
+        return str(ledger.from_cents(row.manne_cents))
+
+
+class SettingsSchema(Schema):
+    eur_per_manne = fields.Decimal(as_string=True, metadata={"description": "€ for 1 MANNE (> 0)"})
+    member_floor_eur = fields.Decimal(as_string=True, places=2, metadata={"description": "≤ 0: members below are flagged"})
+    commission_rate = fields.Decimal(as_string=True, metadata={"description": "share kept, 0 ≤ rate < 0.9"})
+    garden_rule = fields.Dict(keys=fields.String(validate=validate.OneOf(("per_hour", "per_kg", "per_m2_month"))),
+                              values=fields.Raw())
+    charge_rules = fields.Dict(keys=fields.String(validate=SLUG), values=fields.String(validate=validate.OneOf(
+        CHARGE_RULES)), metadata={"description": "relay point → subscribed or collected"})
+    seller = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ("name", "siren", "vat_id", "address", "postcode", "city", "iban"))), values=fields.String())
+
+
+class PayingBodySchema(Schema):
+    id = fields.String(required=True, validate=SLUG)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default="commune", validate=validate.OneOf(("commune", "organisation")))
+    siret = fields.String(required=True, validate=validate.Regexp(r"^\d{14}$", error="14 digits."))
+    service_code = fields.String(allow_none=True, validate=validate.Length(max=100))
+    commitment_number = fields.String(allow_none=True, validate=validate.Length(max=50))
+    address = fields.String(allow_none=True, validate=validate.Length(max=300))
+    postcode = fields.String(allow_none=True, validate=validate.Length(max=10))
+    city = fields.String(allow_none=True, validate=validate.Length(max=120))
+    canteens = fields.List(fields.String(validate=SLUG), load_default=list)
+    demo = fields.Boolean(dump_only=True)
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+@blp.route("/invoices")
+class Invoices(MethodView):
+    @require("coordinator")
+    @blp.arguments(InvoiceArgs, location="query")
+    @blp.response(200, InvoiceSchema(many=True))
+    @blp.doc(security=BEARER, operationId="listInvoices")
+    def get(self, args):
+        """Invoices and credit notes of the territory (of a week, of a canteen)."""
+        return billing.list_invoices(get_session(), territory_id(), args.get("week"), args.get("site"))
+
+    @require("coordinator")
+    @blp.arguments(DraftSchema)
+    @blp.response(201, InvoiceSchema)
+    @blp.doc(security=BEARER, operationId="prepareInvoice")
+    def post(self, data):
+        """Prepare (or refresh) a canteen's draft invoice of a week from its deliveries."""
+        with unit_of_work() as session:
+            return billing.prepare_invoice(session, find_week(session, data["week"], territory_id()), data["site"])
+
+
+@blp.route("/invoices/<int:invoice_id>")
+class InvoiceOne(MethodView):
+    @require("coordinator")
+    @blp.response(200, InvoiceSchema)
+    @blp.doc(security=BEARER, operationId="getInvoice")
+    def get(self, invoice_id):
+        """One invoice or credit note."""
+        return billing.get_invoice(get_session(), invoice_id)
+
+
+@blp.route("/invoices/<int:invoice_id>/issue")
+class InvoiceIssue(MethodView):
+    @require("coordinator")
+    @blp.response(200, InvoiceSchema)
+    @blp.doc(security=BEARER, operationId="issueInvoice")
+    def post(self, invoice_id):
+        """Issue a draft: its number, frozen, posted to the ledger (an issued one: 409)."""
+        with unit_of_work() as session:
+            return billing.issue_invoice(session, invoice_id, current_user().name)
+
+
+@blp.route("/invoices/<int:invoice_id>/credit-notes")
+class CreditNotes(MethodView):
+    @require("coordinator")
+    @blp.arguments(CreditNoteSchema)
+    @blp.response(201, InvoiceSchema)
+    @blp.doc(security=BEARER, operationId="createCreditNote")
+    def post(self, data, invoice_id):
+        """Issue a credit note on an issued invoice (never more than it billed)."""
+        with unit_of_work() as session:
+            return billing.create_credit_note(session, invoice_id, data, current_user().name)
+
+
+@blp.route("/invoices/<int:invoice_id>.pdf")
+class InvoicePdf(MethodView):
+    @require("coordinator")
+    @blp.doc(security=BEARER, operationId="getInvoicePdf",
+             responses={"200": {"description": "the Factur-X PDF", "content": {"application/pdf": {}}}})
+    def get(self, invoice_id):
+        """The invoice as a Factur-X PDF (PDF/A-3 with its EN 16931 XML)."""
+        name, data = billing.invoice_pdf(get_session(), invoice_id)
+        return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@blp.route("/invoices.csv")
+class InvoicesCsv(MethodView):
+    @require("coordinator")
+    @blp.arguments(YearArgs, location="query")
+    @blp.doc(security=BEARER, operationId="getInvoicesCsv",
+             responses={"200": {"description": "the invoices of the year", "content": {"text/csv": {}}}})
+    def get(self, args):
+        """Issued invoices and credit notes of a year, as CSV (for the accountant)."""
+        text = billing.invoices_csv(get_session(), territory_id(), args["year"])
+        return Response(text, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="factures-{args["year"]}.csv"'})
+
+
+@blp.route("/weeks/<string:week>/invoices")
+class WeekInvoices(MethodView):
+    @require("coordinator")
+    @blp.response(200, WeekRunSchema)
+    @blp.doc(security=BEARER, operationId="issueWeekInvoices")
+    def post(self, week):
+        """Issue the week's invoices and credit notes, basket charges and supplies (idempotent)."""
+        with unit_of_work() as session:
+            run = billing.issue_week(session, find_week(session, week, territory_id()), current_user().name)
+        return run.__dict__
+
+
+@blp.route("/accounting/fec")
+class Fec(MethodView):
+    @require("coordinator")
+    @blp.arguments(YearArgs, location="query")
+    @blp.doc(security=BEARER, operationId="getFec",
+             responses={"200": {"description": "the FEC file (tab-separated)", "content": {"text/plain": {}}}})
+    def get(self, args):
+        """The year's FEC (Fichier des écritures comptables, 18 columns)."""
+        name, text = billing.fec(get_session(), territory_id(), args["year"])
+        return Response(text, mimetype="text/plain", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --------------------------------------------------------------------------- statements
+
+
+def _statement(producer_id: str, args: dict):
+    return statements.statement(get_session(), current_user(), producer_id, args.get("month"), args.get("week"))
+
+
+@blp.route("/producers/<string:producer_id>/statements")
+class Statements(MethodView):
+    @require("coordinator", "producer")
+    @blp.arguments(StatementArgs, location="query")
+    @blp.response(200, StatementSchema)
+    @blp.doc(security=BEARER, operationId="getProducerStatement")
+    def get(self, args, producer_id):
+        """A producer's statement of a month (or a week): supplied × price, less the commission."""
+        return _statement(producer_id, args)
+
+
+@blp.route("/producers/<string:producer_id>/statements.<string:fmt>")
+class StatementFile(MethodView):
+    @require("coordinator", "producer")
+    @blp.arguments(StatementArgs, location="query")
+    @blp.doc(security=BEARER, operationId="getProducerStatementFile",
+             responses={"200": {"description": "the statement", "content": {"application/pdf": {}, "text/csv": {}}}})
+    def get(self, args, producer_id, fmt):
+        """A producer's statement as PDF or CSV."""
+        if fmt not in ("pdf", "csv"):
+            raise NotFound("Unknown format.", "Format inconnu (pdf ou csv).", "format")
+        st = _statement(producer_id, args)
+        name = f"releve-{producer_id}-{st.period}.{fmt}"
+        if fmt == "csv":
+            return Response(to_csv(st), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(render_statement_pdf(st), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+# --------------------------------------------------------------------------- members
+
+
+@blp.route("/members/<int:member_id>/account")
+class MemberAccount(MethodView):
+    @require("coordinator", "relay", "member")
+    @blp.response(200, AccountSchema)
+    @blp.doc(security=BEARER, operationId="getMemberAccount")
+    def get(self, member_id):
+        """A member's balances (EUR, MANNE) and its entries per unit."""
+        return member_accounts.account(get_session(), current_user(), member_id)
+
+
+@blp.route("/members/<int:member_id>/payments")
+class MemberPayments(MethodView):
+    @require("coordinator", "relay", "member")
+    @blp.response(200, PaymentSchema(many=True))
+    @blp.doc(security=BEARER, operationId="listMemberPayments")
+    def get(self, member_id):
+        """A member's payments."""
+        return [_payment_out(p) for p in member_accounts.list_payments(get_session(), current_user(), member_id)]
+
+    @require("coordinator", "relay")
+    @blp.arguments(PaymentSchema)
+    @blp.response(201, PaymentSchema)
+    @blp.doc(security=BEARER, operationId="recordMemberPayment")
+    def post(self, data, member_id):
+        """Record a payment at collection (cash, card, transfer or MANNE)."""
+        with unit_of_work() as session:
+            row = member_accounts.record_payment(session, current_user(), member_id, data)
+        return _payment_out(row)
+
+
+def _payment_out(row) -> dict:
+    return {"id": row.id, "member_id": row.member_id, "relay_point_id": row.relay_point_id, "method": row.method,
+            "amount": ledger.from_cents(row.amount_cents), "day": row.day, "note": row.note,
+            "recorded_by": row.recorded_by}
+
+
+# --------------------------------------------------------------------------- gardens
+
+
+@blp.route("/gardens")
+class Gardens(MethodView):
+    @require("coordinator", "member")
+    @blp.response(200, GardenSchema(many=True))
+    @blp.doc(security=BEARER, operationId="listGardens")
+    def get(self):
+        """Gardens lent to the collective (a member: its own)."""
+        return gardens.list_gardens(get_session(), current_user(), territory_id())
+
+    @require("coordinator")
+    @blp.arguments(GardenSchema)
+    @blp.response(201, GardenSchema)
+    @blp.doc(security=BEARER, operationId="createGarden")
+    def post(self, data):
+        """A member lends a garden (place, m², from–to)."""
+        with unit_of_work() as session:
+            return gardens.create_garden(session, current_user(), territory_id(), data)
+
+
+@blp.route("/gardens/<int:garden_id>/contributions")
+class GardenContributions(MethodView):
+    @require("coordinator", "member")
+    @blp.response(200, ContributionSchema(many=True))
+    @blp.doc(security=BEARER, operationId="listGardenContributions")
+    def get(self, garden_id):
+        """A garden's contributions and the MANNE each earned."""
+        return gardens.contributions(get_session(), current_user(), garden_id)
+
+    @require("coordinator")
+    @blp.arguments(ContributionSchema)
+    @blp.response(201, ContributionSchema)
+    @blp.doc(security=BEARER, operationId="addGardenContribution")
+    def post(self, data, garden_id):
+        """Record hours, kilograms harvested or months lent: MANNE to the lender."""
+        with unit_of_work() as session:
+            return gardens.add_contribution(session, current_user(), garden_id, data)
+
+
+# --------------------------------------------------------------------------- settings and paying bodies
+
+
+def _settings_out(row) -> dict:
+    return {"eur_per_manne": row.eur_per_manne, "member_floor_eur": ledger.from_cents(row.member_floor_cents),
+            "commission_rate": row.commission_rate, "garden_rule": GardenRule.from_dict(row.garden_rule).to_dict(),
+            "charge_rules": row.charge_rules, "seller": row.seller}
+
+
+@blp.route("/billing/settings")
+class Settings(MethodView):
+    @require("coordinator")
+    @blp.response(200, SettingsSchema)
+    @blp.doc(security=BEARER, operationId="getBillingSettings")
+    def get(self):
+        """The territory's money settings."""
+        with unit_of_work() as session:
+            return _settings_out(ledger.settings(session, territory_id()))
+
+    @require("coordinator")
+    @blp.arguments(SettingsSchema)
+    @blp.response(200, SettingsSchema)
+    @blp.doc(security=BEARER, operationId="updateBillingSettings")
+    def put(self, data):
+        """Change the MANNE rate, the members' floor, the commission, the garden rule, the charge rules, the seller."""
+        with unit_of_work() as session:
+            return _settings_out(billing_settings.update(session, territory_id(), data))
+
+
+@blp.route("/paying-bodies")
+class PayingBodies(MethodView):
+    @require("coordinator")
+    @blp.response(200, PayingBodySchema(many=True))
+    @blp.doc(security=BEARER, operationId="listPayingBodies")
+    def get(self):
+        """The canteens' paying bodies (Chorus Pro: SIRET, service code, commitment number)."""
+        return billing_settings.paying_bodies(get_session(), territory_id())
+
+    @require("coordinator")
+    @blp.arguments(PayingBodySchema)
+    @blp.response(201, PayingBodySchema)
+    @blp.doc(security=BEARER, operationId="putPayingBody")
+    def post(self, data):
+        """Create or replace a paying body and the canteens it pays for."""
+        with unit_of_work() as session:
+            return billing_settings.save_paying_body(session, territory_id(), data)
