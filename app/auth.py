@@ -7,10 +7,12 @@ never compare secrets byte by byte in Python; the final check uses `hmac.compare
 Roles: coordinator (everything), producer (own offers), relay (own relay point's orders), canteen
 (own canteen's orders), driver (reads own rounds). Ownership checks live with each use case.
 
-Guessing tokens is slowed by a per-IP limiter: after `TERRIL_AUTH_FAILURES_PER_MINUTE` (default
-20) refused tokens within a minute, that address gets 429 (problem+json, `Retry-After`) for any
-bearer request until the minute has passed. The counts live in the process (each gunicorn worker
-counts on its own); behind a proxy, `request.remote_addr` must be the client's (ProxyFix).
+Refused tokens are counted by the application's one limiter (`app/web/ratelimit.py`, shared with
+the sign-in page): after `TERRIL_AUTH_FAILURES_PER_MINUTE` (default 20) refusals within a minute,
+that token prefix from that address is refused with 429 (problem+json, `Retry-After`) without a
+lookup, and any *bad* token from that address gets 429 instead of 401; a valid token is always
+served. `request.remote_addr` is the client's only behind a configured proxy
+(`TERRIL_TRUSTED_PROXIES`, `app/security.py`).
 """
 from __future__ import annotations
 
@@ -18,9 +20,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from datetime import UTC, datetime
 
 from flask import current_app, g, request
@@ -30,6 +29,8 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.db import get_session
 from app.models import ROLES, ApiToken, User
+from app.web import ratelimit
+from app.web.ratelimit import FailureLimiter
 from orders.errors import InvalidInput
 
 
@@ -71,44 +72,31 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user
 
 
-class FailedAuthLimiter:
-    """Sliding one-minute window of refused credentials per client address (thread-safe)."""
-
-    def __init__(self, limit: int, window_s: float = 60.0, clock=time.monotonic):
-        self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, ip: str) -> deque[float]:
-        now = self.clock()
-        failures = self._failures.setdefault(ip, deque())
-        while failures and failures[0] <= now - self.window_s:
-            failures.popleft()
-        if not failures:
-            del self._failures[ip]
-            return deque()
-        return failures
-
-    def retry_after_s(self, ip: str) -> int | None:
-        """Seconds to wait when `ip` is over the limit, else None."""
-        with self._lock:
-            failures = self._recent(ip)
-            if len(failures) < self.limit:
-                return None
-            return max(1, int(failures[0] + self.window_s - self.clock()) + 1)
-
-    def record_failure(self, ip: str) -> None:
-        with self._lock:
-            self._failures.setdefault(ip, deque()).append(self.clock())
+TOKEN_PREFIX = 12  # "trl_" + 8 characters: 48 random bits, enough to tell tokens apart, useless to guess
 
 
-def failed_auth_limiter() -> FailedAuthLimiter:
-    app = current_app._get_current_object()
-    limiter = app.extensions.get("terril_auth_limiter")
-    if limiter is None:
-        limiter = app.extensions.setdefault("terril_auth_limiter", FailedAuthLimiter(
-            int(app.config.get("TERRIL_AUTH_FAILURES_PER_MINUTE", 20))))
-    return limiter
+def failed_auth_limiter() -> FailureLimiter:
+    """The application's one limiter of refused credentials (shared with the sign-in page)."""
+    return ratelimit.shared(current_app._get_current_object())
+
+
+def _user_for_bearer(token: str) -> User | None:
+    """Check a bearer token under the limiter (app/web/ratelimit.py has the policy)."""
+    limiter, source = failed_auth_limiter(), request.remote_addr or "?"
+    limit = int(current_app.config.get("TERRIL_AUTH_FAILURES_PER_MINUTE", 20))
+    credential, everyone = ("token", source, token[:TOKEN_PREFIX]), ("source", source)
+    wait_s = limiter.retry_after_s(credential, limit)
+    if wait_s:
+        raise TooManyRequests("This token was refused too often from this address; wait before retrying.",
+                              retry_after=wait_s)
+    user = user_for_token(get_session(), token)
+    if user is None:
+        wait_s = limiter.retry_after_s(everyone, limit)
+        limiter.failed(credential, everyone)
+        if wait_s:
+            raise TooManyRequests("Too many refused tokens from this address; wait before retrying.",
+                                  retry_after=wait_s)
+    return user
 
 
 def current_user() -> User | None:
@@ -117,14 +105,7 @@ def current_user() -> User | None:
     user = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        limiter, ip = failed_auth_limiter(), request.remote_addr or "?"
-        wait_s = limiter.retry_after_s(ip)
-        if wait_s is not None:
-            raise TooManyRequests("Too many refused tokens from this address; wait before retrying.",
-                                  retry_after=wait_s)
-        user = user_for_token(get_session(), header[7:].strip())
-        if user is None:
-            limiter.record_failure(ip)
+        user = _user_for_bearer(header[7:].strip())
     elif getattr(g, "session_user_id", None):
         user = get_session().get(User, g.session_user_id)
     g.user = user

@@ -19,6 +19,7 @@
 | `TERRIL_QUEUE_FILE` / `TERRIL_QUEUE_NAME` | `<instance>/queue.db` / `terril` | embedded queue file, queue name |
 | `TERRIL_JOB_LEASE_S` / `TERRIL_JOB_MAX_ATTEMPTS` | `30` / `2` | jobs: heartbeat lease, tries (docs/jobs.md) |
 | `TERRIL_PUBLISH_BATCH` | `4` | documents per task of a publication |
+| `TERRIL_TRUSTED_PROXIES` | unset | addresses or networks of the reverse proxies whose `X-Forwarded-For`/`-Proto` are believed (e.g. `127.0.0.1`); unset: those headers are ignored |
 | `TERRIL_MAX_CONTENT_LENGTH` | `4194304` | largest request body in bytes (Flask's `MAX_CONTENT_LENGTH`): larger is 413 before it is read; a spreadsheet itself may be 2 MB |
 """
 from __future__ import annotations
@@ -62,6 +63,7 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_JOB_LEASE_S": float(env.get("TERRIL_JOB_LEASE_S", "30")),
         "TERRIL_JOB_MAX_ATTEMPTS": int(env.get("TERRIL_JOB_MAX_ATTEMPTS", "2")),
         "TERRIL_PUBLISH_BATCH": int(env.get("TERRIL_PUBLISH_BATCH", "4")),
+        "TERRIL_TRUSTED_PROXIES": env.get("TERRIL_TRUSTED_PROXIES", ""),
         "MAX_CONTENT_LENGTH": int(env.get("TERRIL_MAX_CONTENT_LENGTH", str(4 * 1024 * 1024))),
         # flask-smorest / OpenAPI
         "API_TITLE": "Terril",

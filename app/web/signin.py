@@ -1,7 +1,7 @@
 """Sign-in and sign-out with a session cookie; `/` sends each role to its own page.
 
 Passwords are checked with `werkzeug.security` (set with `flask users set-password NAME`). Failed
-attempts are limited per IP address and name (`ratelimit.py`); an unknown name costs the same
+attempts are limited per IP address and name (`ratelimit.py`, the limiter the API's tokens use); an unknown name costs the same
 hash check as a wrong password, and both get the same message.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth import current_user
 from app.db import get_session
 from app.models import User
-from app.web import csrf
+from app.web import csrf, ratelimit
 from app.web.blueprint import blp
 from app.web.ratelimit import AttemptLimiter
 
@@ -25,7 +25,8 @@ def limiter() -> AttemptLimiter:
     ext = current_app.extensions
     if "terril_signin_limiter" not in ext:
         ext["terril_signin_limiter"] = AttemptLimiter(current_app.config["TERRIL_SIGNIN_MAX_ATTEMPTS"],
-                                                      current_app.config["TERRIL_SIGNIN_WINDOW_S"])
+                                                      current_app.config["TERRIL_SIGNIN_WINDOW_S"],
+                                                      store=ratelimit.shared(current_app))  # the API's too
     return ext["terril_signin_limiter"]
 
 
