@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from app.db import get_session, unit_of_work
 from app.models import BasketType, Collection, Pause, Site, Subscription, Week
 from app.services import member_orders, members, planning, weeks
+from app.web.accounts import member_account_view
 from app.web.blueprint import blp
 from app.web.common import page, products, user
 from orders import cycle
@@ -78,7 +79,8 @@ def member_page():
                            pausable=pausable, paused_next=paused_next, pauses=pauses, history=history,
                            subs=subs, types=types, products=products(),
                            pausable_span=weeks.week_dates(pausable.iso_week) if pausable else None,
-                           deadline_fr=cycle.format_when_fr(deadline) if deadline else None)
+                           deadline_fr=cycle.format_when_fr(deadline) if deadline else None,
+                           compte=member_account_view(member))
 
 
 @blp.post("/adherent/pause")
