@@ -55,6 +55,17 @@ def test_a_truncated_key_file_is_refused(no_env_key, tmp_path, db_url):
         _app(tmp_path / "instance", db_url)
 
 
+def test_an_unwritable_instance_says_to_set_the_key(no_env_key, tmp_path, monkeypatch):
+    from app import config
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(config.os, "open", refuse)  # a read-only instance folder (a container image)
+    with pytest.raises(RuntimeError, match="cannot be created.*set SECRET_KEY"):
+        config.instance_secret_key(tmp_path / "instance")
+
+
 SIGN = """
 import sys
 from app import create_app
