@@ -110,4 +110,25 @@ def load_demo(session: Session, territory: str) -> int:
             "canteens": [s for s in sites if s in canteens]}, demo=True)
         stored += 1
     session.flush()
+    _demo_garden(session, territory)
     return stored
+
+
+def _demo_garden(session: Session, territory: str) -> None:
+    """The first demo household lends a garden: a month's credit in MANNE, of which it spends 5 on a basket."""
+    from datetime import date
+
+    from app.models import Garden, Member, User
+    from app.services import gardens, member_accounts
+
+    coordinator = session.exec(select(User).where(User.role == "coordinator")).first()
+    member = session.exec(select(Member).where(Member.status == "active").order_by(Member.id)).first()
+    if coordinator is None or member is None or session.exec(select(Garden)).first() is not None:
+        return
+    day = ledger.today()
+    garden = gardens.create_garden(session, coordinator, territory, {
+        "member_id": member.id, "place": "Jardin partagé de la cité des Provinces (démo)", "area_m2": 120,
+        "start": date(day.year, 1, 1)})
+    gardens.add_contribution(session, coordinator, garden.id, {"kind": "months", "quantity": 1, "day": day})
+    member_accounts.record_payment(session, coordinator, member.id, {"method": "manne", "amount": "5", "day": day,
+                                                                     "note": "démonstration"})
