@@ -2,7 +2,7 @@
 
 Every endpoint needs a bearer token; owners (producer, relay, canteen, driver) reach their own
 data, the coordinator everything. Imports are one transaction through the market's use cases.
-Formats and columns: docs/interop.md.
+Formats and columns: docs/interop.md. Calendar feeds: app/api/calendars.py.
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from app.api.common import territory_id
 from app.auth import current_user, forbid_unless, require
 from app.db import get_session, unit_of_work
 from app.errors import problem
-from app.interop import dfc, dfc_import, ical, macantine, market_rows, spreadsheets
+from app.interop import dfc, dfc_import, macantine, market_rows, spreadsheets
 from app.interop.market_rows import RowRejected
 from app.interop.spreadsheets import TableError
-from app.models import Product, Site, User
+from app.models import Product, Site
 from app.schemas import WEEK
 from app.services import planning, weeks
 from orders.errors import InvalidInput, NotFound
@@ -239,44 +239,6 @@ class EgalimShares(MethodView):
                                        lambda w: planning.current_plan(get_session(), w))
 
 
-# --- calendars --------------------------------------------------------------------------------
-
-ICS = {"200": {"description": "an iCalendar feed (RFC 5545)", "content": {"text/calendar": {}}}}
-
-
-def _ics(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'inline; filename="{name}.ics"', "Cache-Control": "private"})
-
-
-@blp.route("/calendars/drivers/<int:user_id>.ics")
-class DriverCalendar(MethodView):
-    @require("coordinator", "driver")
-    @blp.doc(security=SECURITY, responses=ICS)
-    @blp.doc(operationId="getDriverCalendar")
-    def get(self, user_id):
-        """A driver's rounds, one event per round (a driver: only their own)."""
-        user = current_user()
-        forbid_unless(user.role == "coordinator" or user.id == user_id, hide=True)
-        driver = get_session().get(User, user_id)
-        if driver is None or driver.role != "driver":
-            raise NotFound("Unknown driver.", "Chauffeur inconnu.", "user_id")
-        return _ics(ical.driver_feed(get_session(), driver.id, driver.name, current_app.config["TERRIL_TIMEZONE"]),
-                    f"tournees-{driver.id}")
-
-
-@blp.route("/calendars/relay-points/<string:site_id>.ics")
-class RelayCalendar(MethodView):
-    @require("coordinator", "relay")
-    @blp.doc(security=SECURITY, responses=ICS)
-    @blp.doc(operationId="getRelayPointCalendar")
-    def get(self, site_id):
-        """A relay point's deliveries, one event per delivery day at the estimated arrival."""
-        site = _own_site(site_id, ("relay",))
-        return _ics(ical.relay_feed(get_session(), site, current_app.config["TERRIL_TIMEZONE"]),
-                    f"livraisons-{site.id}")
-
-
 # --- Data Food Consortium ---------------------------------------------------------------------
 
 JSONLD = "application/ld+json"
@@ -391,3 +353,6 @@ class DfcOrders(MethodView):
         except RowRejected as exc:
             return _rejected(exc)
         return {"created": a.created + b.created, "updated": a.updated + b.updated, "rows": len(meals) + len(baskets)}
+
+
+from app.api import calendars  # noqa: E402,F401  (the calendar routes, on this blueprint)

@@ -1,4 +1,4 @@
-"""Tables of the trust layer: stored answers of idempotent POSTs (`app/idempotency.py`).
+"""Tables of the trust layer: stored answers of idempotent POSTs (`app/idempotency.py`), feed tokens.
 
 `IdempotencyRecord`: one row per (user, `Idempotency-Key`). It is written in the same transaction
 as the use case it guards, so a created row and its record exist together or not at all; the
@@ -27,3 +27,19 @@ class IdempotencyRecord(SQLModel, table=True):
     content_type: str | None = Field(default=None, max_length=200)
     headers: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     body: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+
+
+class FeedToken(SQLModel, table=True):
+    """A subscribable calendar URL's secret (`app/interop/feeds.py`): only its scoped SHA-256 is kept.
+
+    `feed` is `driver` (subject: the driver's user id) or `relay` (subject: the relay point's site
+    id). `revoked_at` set: the URL answers 404 from then on.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    feed: str = Field(max_length=16)
+    subject: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    revoked_at: datetime | None = None

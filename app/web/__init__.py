@@ -17,7 +17,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
-    from app.web import canteen, coordination, driver, member, producer, relay, signin  # noqa: F401  (routes)
+    from app.web import canteen, coordination, driver, feeds, member, producer, relay, signin  # noqa: F401  (routes)
     from app.web.cli import register as register_cli
 
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

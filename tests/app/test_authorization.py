@@ -20,7 +20,11 @@ OPEN_TO_ALL = {("GET", "/api/v1/products/"), ("GET", "/api/v1/products/<key>"), 
                ("GET", "/api/v1/grammages/"), ("GET", "/api/v1/grammages/<key>"), ("GET", "/api/v1/weeks/"),
                ("GET", "/api/v1/weeks/<week>"), ("GET", "/api/v1/users/me"), ("GET", "/api/v1/policy")}
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"), ("GET", "/api/v1/redoc"),
-          ("GET", "/api/v1/docs/"), ("GET", "/api/v1/redoc/")}
+          ("GET", "/api/v1/docs/"), ("GET", "/api/v1/redoc/"),
+          # secret calendar subscription URLs: the token in the URL is the credential, unknown → 404
+          # (tests/trust/test_feeds.py)
+          ("GET", "/api/v1/calendars/drivers/<user_id>/<token>.ics"),
+          ("GET", "/api/v1/calendars/relay-points/<site_id>/<token>.ics")}
 
 
 def _endpoints(app):
