@@ -18,9 +18,11 @@ from app.api.billing_schemas import (
     ContributionSchema,
     CreditNoteSchema,
     DraftSchema,
+    GardenOfferSchema,
     GardenSchema,
     InvoiceArgs,
     InvoiceSchema,
+    OfferOutSchema,
     PayingBodySchema,
     PaymentSchema,
     SettingsSchema,
@@ -263,6 +265,18 @@ class GardenContributions(MethodView):
         """Record hours, kilograms harvested or months lent: MANNE to the lender."""
         with unit_of_work() as session:
             return gardens.add_contribution(session, current_user(), garden_id, data)
+
+
+@blp.route("/gardens/<int:garden_id>/offers")
+class GardenOffers(MethodView):
+    @require("coordinator")
+    @blp.arguments(GardenOfferSchema)
+    @blp.response(201, OfferOutSchema)
+    @blp.doc(security=BEARER, operationId="offerGardenProduce")
+    def post(self, data, garden_id):
+        """A garden's harvest enters the week as an offer of the collective."""
+        with unit_of_work() as session:
+            return gardens.offer_produce(session, current_user(), garden_id, data)
 
 
 # --------------------------------------------------------------------------- settings and paying bodies

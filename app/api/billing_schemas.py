@@ -196,3 +196,20 @@ class PayingBodySchema(Schema):
     city = fields.String(allow_none=True, validate=validate.Length(max=120))
     canteens = fields.List(fields.String(validate=SLUG), load_default=list)
     demo = fields.Boolean(dump_only=True)
+
+
+class GardenOfferSchema(Schema):
+    week = fields.String(required=True, validate=WEEK)
+    product_id = fields.String(required=True, validate=SLUG)
+    quantity = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=100000))
+    unit_price_eur = fields.Float(required=True, validate=validate.Range(min=0, max=10000))
+    lot = fields.Float(load_default=1.0, validate=validate.Range(min=0, min_inclusive=False, max=10000))
+    harvest_date = fields.Date(load_default=None)
+
+
+class OfferOutSchema(Schema):
+    id = fields.Integer()
+    producer_id = fields.String()
+    product_id = fields.String()
+    quantity = fields.Float()
+    unit_price_eur = fields.Float()

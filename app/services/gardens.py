@@ -1,5 +1,6 @@
 """Use cases of gardens lent to the collective: lend one, record a contribution (it earns MANNE by
-the coordinator's rule, posted in the MANNE book and valued in euros), list them.
+the coordinator's rule, posted in the MANNE book and valued in euros), list them, and offer a
+garden's harvest in the week as an offer of the collective (its own producer site at the hub).
 
 Who: the coordinator records; a member reads its own gardens. Never commits.
 """
@@ -9,10 +10,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from app.models import Garden, GardenContribution, Member, User
-from app.services import ledger
+from app.models import Garden, GardenContribution, Member, Offer, Site, User
+from app.services import ledger, market
 from app.services.member_accounts import label_of
 from app.services.members import get_member, member_of_user
+from app.services.weeks import find_week
 from orders.billing import manne as MN
 from orders.billing import postings
 from orders.errors import Forbidden, NotFound
@@ -84,3 +86,36 @@ def add_contribution(session: Session, user: User, garden_id: int, data: dict, t
     ledger.post_all(session, garden.territory_id, postings.garden_credit(
         day, member.id, label_of(member.id), earned, label, row.id, ledger.eur_per_manne(cfg)), user.name)
     return row
+
+
+def collective_site(session: Session, territory_id: str) -> Site:
+    """The collective's own producer site, where the gardens' produce is offered (at the hub)."""
+    site_id = f"jardins-{territory_id}"[:64]
+    site = session.get(Site, site_id)
+    if site is None:
+        hub = session.exec(select(Site).where(Site.territory_id == territory_id, Site.kind == "hub")).first()
+        site = Site(id=site_id, territory_id=territory_id, kind="producer", name="Jardins du collectif",
+                    lat=hub.lat if hub else None, lon=hub.lon if hub else None,
+                    address=hub.address if hub else None, commune=hub.commune if hub else None,
+                    notes="Récoltes des jardins prêtés par les adhérents")
+        session.add(site)
+        session.flush()
+    return site
+
+
+def offer_produce(session: Session, user: User, garden_id: int, data: dict) -> Offer:
+    """A garden's harvest enters the week as an offer of the collective (added to the collective's
+    offer of that product, if it has one)."""
+    _coordinator(user)
+    garden = get_garden(session, user, garden_id)
+    site = collective_site(session, garden.territory_id)
+    week = find_week(session, data["week"], garden.territory_id)
+    existing = session.exec(select(Offer).where(Offer.week_id == week.id, Offer.producer_id == site.id,
+                                                Offer.product_id == data["product_id"])).first()
+    if existing is not None:
+        return market.update_offer(session, user, existing.id,
+                                   {"quantity": existing.quantity + float(data["quantity"])}, None)
+    return market.create_offer(session, user, {
+        "week": week.iso_week, "producer_id": site.id, "product_id": data["product_id"],
+        "quantity": float(data["quantity"]), "unit_price_eur": float(data["unit_price_eur"]),
+        "lot": float(data.get("lot") or 1.0), "harvest_date": data.get("harvest_date")}, garden.territory_id)
