@@ -91,10 +91,11 @@ def _new_version(session: Session, week: Week, body: dict, actor: str, reason: s
 
 
 def with_policy_version(session: Session, week: Week, plan: WeekPlan, scenario: Scenario) -> WeekPlan:
-    """The plan records the policy it used and that policy's version in the territory."""
+    """The plan records the policy it used (with its content hash, `version`) and the territory's policy
+    version it came from (`territory_version`, bumped at every change)."""
     terr = session.get(Territory, week.territory_id)
     used = plan.policy if isinstance(plan.policy, dict) else contract.to_dict(scenario.policy or S.Policy())
-    return plan.replace(policy={**used, "version": terr.policy_version})
+    return plan.replace(policy={**used, "territory_version": terr.policy_version})
 
 
 def run_portioning(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:

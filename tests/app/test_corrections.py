@@ -26,7 +26,7 @@ def test_the_default_policy_comes_from_the_targets_and_a_new_one_is_versioned(ap
     assert world.get("/api/v1/policy").json["tiers"][1]["sites"] == [relay]
     job = run_job(world, f"/api/v1/weeks/{WEEK}/portioning").json
     plan = world.get(job["result"]["plan"]).json["plan"]
-    assert plan["policy"]["version"] == 1
+    assert plan["policy"]["territory_version"] == 1 and plan["policy"]["version"]
     assert [t["name"] for t in plan["policy"]["tiers"]] == ["maternelles", "relais-prioritaire", "foyer"]
 
 
