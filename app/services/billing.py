@@ -26,6 +26,14 @@ from orders.errors import Conflict, InvalidInput, NotFound
 from reports.invoice import InvoiceDocument, Party, document, render_invoice_pdf
 
 PAYMENT_DAYS = 30  # public buyers pay within 30 days
+INVOICEABLE = ("published", "delivered")  # a week is invoiced once its plan is out to the consumers
+
+
+def _check_invoiceable(week: Week) -> None:
+    if week.state not in INVOICEABLE:
+        raise Conflict(f"Week {week.iso_week} is {week.state}: invoices come once it is published.",
+                       f"La semaine {week.iso_week} n'est pas encore publiée : on facture une semaine publiée "
+                       "ou livrée.", "week")
 
 
 @dataclass
@@ -139,6 +147,7 @@ def _the_invoice(session: Session, week: Week, site_id: str) -> Invoice | None:
 
 def prepare_invoice(session: Session, week: Week, site_id: str) -> Invoice:
     """The canteen's draft invoice of the week (made, or refreshed from the deliveries)."""
+    _check_invoiceable(week)
     canteen = _canteen(session, site_id)
     buyer = buyer_of(session, canteen)
     row = _the_invoice(session, week, site_id)
@@ -218,6 +227,7 @@ def issue_week(session: Session, week: Week, actor: str, today: date | None = No
     what changed since (nothing, when nothing did)."""
     from app.services import member_accounts, statements  # (they post their own parts of the week)
 
+    _check_invoiceable(week)
     run = WeekRun(week.iso_week)
     rows = supplied(session, week)
     canteens = sorted({s.consumer for s in rows if s.consumer_kind == "canteen"})

@@ -32,6 +32,8 @@ def test_a_gardens_harvest_becomes_an_offer_of_the_collective(app):
     late = world.post("/api/v1/gardens", {"member_id": member_id, "place": "x", "area_m2": 10,
                                           "start": "2026-05-01", "end": "2026-04-01"})
     assert late.status_code == 422 and late.json["errors"][0]["field"] == "end"
+    early = app.test_cli_runner().invoke(args=["invoices", "issue", "--week", WEEK])
+    assert early.exit_code != 0 and "pas encore publiée" in early.output
     with app.app_context():
         session = get_session()
         offer = session.get(Offer, first.json["id"])
