@@ -49,11 +49,16 @@ def erase_cmd(member_id: int, yes: bool) -> None:
 
     if not yes:
         click.confirm(f"Effacer définitivement les données personnelles de l'adhérent n° {member_id} ?", abort=True)
+    from flask import current_app
+
+    from app.services import member_mail, notify
+
     try:
         with unit_of_work() as session:
-            member = erase_member(session, member_id)
+            member, messages = erase_member(session, member_id)
     except DomainError as exc:
         raise click.ClickException(exc.detail_fr) from exc
+    member_mail.send(get_session(), notify.Mailer.from_config(current_app.config), messages)
     click.echo(f"Données personnelles effacées : l'adhérent n° {member_id} est désormais « {member.name} » "
                "(statistiques conservées).")
 

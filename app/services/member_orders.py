@@ -70,19 +70,21 @@ def member_inputs(session: Session, week: Week, relay_point_ids: list[str] | Non
     site_ids = set(session.exec(sites).all())
     days = week_days(week)
     first, last = (days[0], days[-1]) if days else (weeks.week_dates(week.iso_week))
-    rows = session.exec(select(Subscription, Member.relay_point_id, PickupSlot.weekday)
+    # plain columns, not ORM objects: a regional week reads tens of thousands of subscriptions
+    rows = session.exec(select(Subscription.id, Subscription.member_id, Member.relay_point_id,
+                               Subscription.basket_type_id, PickupSlot.weekday, Subscription.start,
+                               Subscription.end, Subscription.frequency, Subscription.skip_school_holidays)
                         .join(Member, Member.id == Subscription.member_id)
                         .join(PickupSlot, PickupSlot.id == Subscription.slot_id)
                         .where(col(Member.relay_point_id).in_(site_ids), Member.status == "active",
                                Subscription.status == "active", Subscription.start <= last,
                                (Subscription.end == None) | (Subscription.end >= first))).all()  # noqa: E711
-    subs = [M.SubscriptionLine(s.id, s.member_id, rp, s.basket_type_id, weekday, s.start, s.end, s.frequency,
-                               s.skip_school_holidays) for s, rp, weekday in rows]
+    subs = [M.SubscriptionLine(*row) for row in rows]
     members = {s.member for s in subs}
-    pauses = [M.PauseSpan(p.member_id, p.start, p.end) for p in session.exec(
-        select(Pause).join(Member, Member.id == Pause.member_id)
+    pauses = [M.PauseSpan(*p) for p in session.exec(
+        select(Pause.member_id, Pause.start, Pause.end).join(Member, Member.id == Pause.member_id)
         .where(col(Member.relay_point_id).in_(site_ids), Pause.start <= last, Pause.end >= first)).all()
-        if p.member_id in members]
+        if p[0] in members]
     extras = [M.ExtraBasket(e.member_id, rp, e.basket_type_id, e.day, e.count) for e, rp in session.exec(
         select(ExtraBasket, Member.relay_point_id).join(Member, Member.id == ExtraBasket.member_id)
         .where(col(Member.relay_point_id).in_(site_ids), Member.status == "active",

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, delete, select, update
 
@@ -23,6 +23,7 @@ from app.models import (
     Member,
     Notification,
     Pause,
+    PickupSlot,
     Subscription,
     User,
     Week,
@@ -72,8 +73,11 @@ def export_member(session: Session, member_id: int) -> dict:
     }
 
 
-def erase_member(session: Session, member_id: int) -> Member:
-    """Erase the member's personal data, keep its anonymous statistics; never commits."""
+def erase_member(session: Session, member_id: int) -> tuple[Member, list]:
+    """Erase the member's personal data, keep its anonymous statistics; never commits. Returns the
+    member and the e-mails offering its freed places to the waiting list (sent after the commit)."""
+    from app.services.members import offer_free_places
+
     member = _member(session, member_id)
     for note in _notifications(session, member):
         note.email, note.body, note.subject = None, "", "(message effacé)"
@@ -93,10 +97,16 @@ def erase_member(session: Session, member_id: int) -> Member:
     member.email = member.phone = member.notes = None
     member.status = "erased"
     member.version += 1
+    now = datetime.now(UTC)
+    slots = set()
     for sub in session.exec(select(Subscription).where(Subscription.member_id == member.id,
                                                        Subscription.status != "ended")).all():
-        sub.status = "ended"
+        sub.status, sub.end = "ended", min(sub.end or now.date(), now.date())
+        slots.add(sub.slot_id)
         session.add(sub)
     session.add(member)
     session.flush()
-    return member
+    messages = []
+    for slot_id in sorted(slots):
+        messages += offer_free_places(session, session.get(PickupSlot, slot_id), now)
+    return member, messages
