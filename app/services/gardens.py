@@ -18,6 +18,7 @@ from app.services.weeks import find_week
 from orders.billing import manne as MN
 from orders.billing import postings
 from orders.errors import Forbidden, NotFound
+from reports import formatting
 
 
 def _pure(row: Garden) -> MN.Garden:
@@ -82,7 +83,7 @@ def add_contribution(session: Session, user: User, garden_id: int, data: dict, t
     session.add(row)
     session.flush()
     member = session.get(Member, garden.member_id)
-    label = f"Jardin n° {garden.id} : {row.quantity:g} {MN.KINDS_FR[row.kind]}"
+    label = f"Jardin n° {garden.id} : {formatting.number(row.quantity, 2)} {MN.KINDS_FR[row.kind]}"
     ledger.post_all(session, garden.territory_id, postings.garden_credit(
         day, member.id, label_of(member.id), earned, label, row.id, ledger.eur_per_manne(cfg)), user.name)
     return row

@@ -67,7 +67,7 @@ def test_the_relay_records_payments_and_the_member_reads_its_account(app):
     assert "Mon compte" in mine
     assert "9,50\u00a0€" in mine  # 5,50 € in MANNE + 4 € cash, no basket charged yet
     assert "9,50\u00a0MANNE" in mine  # 15 MANNE earned in the garden, 5,50 spent
-    assert "Jardin n°" in mine and "ADH" not in mine
+    assert "Jardin n°" in mine and "1,5 heures de jardinage" in mine and "ADH" not in mine
     with app.app_context():
         assert len(get_session().exec(select(Payment)).all()) == 2
         assert get_session().exec(select(Garden)).first().member_id == member_id
