@@ -260,3 +260,25 @@ def cut_history(past_cuts: Iterable[tuple[int, str]], subscribed: Mapping[int, d
         counts[member] += 1
         last[member] = max(last.get(member, ""), week)
     return {m: CutHistory(m, at, counts.get(m, 0), last.get(m)) for m, at in subscribed.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class PauseSuggestion:
+    """A school holiday period offered as a pause: `start` to `end`, both days included."""
+
+    label: str
+    start: date
+    end: date
+
+
+def holiday_suggestions(holidays: Iterable, after: date, limit: int = 2) -> list[PauseSuggestion]:
+    """The next `limit` school holiday periods (`orders.calendar.SchoolHoliday`: `end` is the first day
+    back) not over by `after`, as inclusive pauses starting no earlier than `after`."""
+    out = []
+    for h in sorted(holidays, key=lambda h: h.start):
+        last = h.end - timedelta(days=1)
+        if last >= after:
+            out.append(PauseSuggestion(h.label, max(h.start, after), last))
+        if len(out) == limit:
+            break
+    return out

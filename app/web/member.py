@@ -17,7 +17,8 @@ from app.services import member_orders, members, planning, weeks
 from app.web.accounts import member_account_view
 from app.web.blueprint import blp
 from app.web.common import page, products, user
-from orders import cycle
+from orders import calendar, cycle
+from orders.members import holiday_suggestions
 
 OPEN = ("draft", "offers_open", "orders_open")
 
@@ -75,10 +76,12 @@ def member_page():
                              .order_by(Subscription.created_at)).all())
     types = {t.id: t.name for t in session.exec(select(BasketType)).all()}
     deadline = weeks.deadlines(session, pausable).get("orders_close") if pausable is not None else None
+    suggestions = _suggestions(pausable)
     return render_template("adherent.html", member=member, site=site, week=week, baskets=_my_baskets(member, week),
                            pausable=pausable, paused_next=paused_next, pauses=pauses, history=history,
                            subs=subs, types=types, products=products(),
                            pausable_span=weeks.week_dates(pausable.iso_week) if pausable else None,
+                           suggestions=suggestions,
                            deadline_fr=cycle.format_when_fr(deadline) if deadline else None,
                            compte=member_account_view(member))
 
@@ -114,6 +117,37 @@ def member_unpause(pause_id: int):
         members.delete_pause(session, user(), member.id, pause_id)
     flash("Pause annulée.", "succes")
     return redirect(url_for("web.member_page"), code=303)
+
+
+def _suggestions(pausable: Week | None) -> list:
+    """The coming school holidays (zone B) as pauses, from the first week a pause still changes."""
+    if pausable is None:
+        return []
+    return holiday_suggestions([h for h in calendar.load_school_holidays() if h.zone == "B"],
+                               weeks.week_dates(pausable.iso_week)[0])
+
+
+@blp.post("/adherent/pause-vacances")
+@page("member")
+def member_pause_holidays():
+    member = _member()
+    site = get_session().get(Site, member.relay_point_id)
+    _, pausable = _weeks(site.territory_id)
+    chosen = next((s for s in _suggestions(pausable) if s.start.isoformat() == request.form.get("debut")
+                   and s.end.isoformat() == request.form.get("fin")), None)
+    if chosen is None:
+        flash("Ces vacances ne peuvent plus être mises en pause.", "erreur")
+        return redirect(url_for("web.member_page"), code=303)
+    with unit_of_work() as session:
+        members.create_pause(session, user(), member.id, chosen.start, chosen.end)
+    flash(f"Pause enregistrée pendant les {chosen.label[:1].lower()}{chosen.label[1:]} ({_dates(chosen.start, chosen.end)}).", "succes")
+    return redirect(url_for("web.member_page"), code=303)
+
+
+def _dates(first, last) -> str:
+    from reports import formatting
+
+    return formatting.date_span(first, last)
 
 
 def _span(monday) -> str:

@@ -97,7 +97,10 @@ def relay_save(site_id: str):
                         "week": week.iso_week, "relay_point_id": site.id, "basket_type_id": type_id,
                         "day": date.fromisoformat(day), "count": count, "standing": standing}, site.territory_id)
                 elif order is not None and not count:
-                    market.delete_basket_order(session, user(), order.id, None)
+                    if not order.derived_from_members:
+                        market.delete_basket_order(session, user(), order.id, None)
+                    elif order.count:  # zero, not deleted: the derivation at the close would add it again
+                        market.update_basket_order(session, user(), order.id, {"count": 0}, None)
                 elif order is not None and (order.count, order.standing) != (count, standing):
                     market.update_basket_order(session, user(), order.id, {"count": count, "standing": standing},
                                                None)

@@ -94,3 +94,21 @@ def test_extras_are_cut_before_subscriptions_and_a_larger_cut_contains_the_small
         m: datetime(2026, 1, m) for m in (1, 2, 3, 4)}))
     for k in range(1, 4):
         assert set(order[:k]) < set(order[:k + 1])
+
+
+def test_school_holidays_are_offered_as_pauses_from_the_first_open_week():
+    from orders.calendar import SchoolHoliday
+
+    def holiday(label, start, end):
+        return SchoolHoliday("B", "Lille", label, start, end, "2026-2027", "test")
+
+    rows = [holiday("Vacances de la Toussaint", date(2026, 10, 17), date(2026, 11, 2)),
+            holiday("Vacances de Noël", date(2026, 12, 19), date(2027, 1, 4)),
+            holiday("Vacances d'Hiver", date(2027, 2, 20), date(2027, 3, 8)),
+            holiday("Vacances de Printemps", date(2027, 4, 17), date(2027, 5, 3))]
+    assert M.holiday_suggestions(rows, date(2026, 11, 30)) == [
+        M.PauseSuggestion("Vacances de Noël", date(2026, 12, 19), date(2027, 1, 3)),
+        M.PauseSuggestion("Vacances d'Hiver", date(2027, 2, 20), date(2027, 3, 7))]
+    # already under way: from the first day a pause still changes
+    assert M.holiday_suggestions(rows, date(2026, 12, 28), 1) == [
+        M.PauseSuggestion("Vacances de Noël", date(2026, 12, 28), date(2027, 1, 3))]
