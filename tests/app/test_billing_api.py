@@ -111,6 +111,8 @@ def test_the_week_is_invoiced_once_as_factur_x_with_the_printed_totals(money_wor
         assert inv["number"] in text and money(Decimal(inv["gross_eur"])) in text
         assert money(Decimal(inv["net_eur"])) in text and inv["buyer"]["siret"] in text
         assert "(démo)" in text  # the demo's paying bodies are fictional, and say so
+        ids = [s["id"] for group in ("producers", "canteens", "relay_points") for s in world.scenario[group]]
+        assert not [i for i in ids if i in text], "no internal id on an invoice"
         reader = PdfReader(io.BytesIO(res.data))
         xmp = reader.xmp_metadata.stream.get_data()
         assert b"pdfaid:part>3<" in xmp and b"fx:ConformanceLevel>EN 16931<" in xmp  # PDF/A-3, Factur-X EN 16931
