@@ -144,6 +144,24 @@ def member_pause_holidays():
     return redirect(url_for("web.member_page"), code=303)
 
 
+@blp.post("/adherent/place/<int:subscription_id>")
+@page("member")
+def member_answer(subscription_id: int):
+    """Take or let go the place offered from the waiting list."""
+    from flask import current_app
+
+    from app.services import member_mail, notify
+
+    _member()
+    accept = request.form.get("reponse") == "oui"
+    with unit_of_work() as session:
+        _, messages = members.answer_offer(session, user(), subscription_id, accept)
+    member_mail.send(get_session(), notify.Mailer.from_config(current_app.config), messages)
+    flash("Bienvenue : votre abonnement commence." if accept else "C'est noté : la place est proposée au foyer "
+          "suivant.", "succes")
+    return redirect(url_for("web.member_page"), code=303)
+
+
 def _dates(first, last) -> str:
     from reports import formatting
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.db import get_session, unit_of_work
 from app.models import BasketOrder, BasketType, Member, Week
-from app.services import market, member_orders, planning, weeks
+from app.services import market, member_orders, members, planning, weeks
 from app.web.accounts import relay_money_view
 from app.web.blueprint import blp
 from app.web.common import chosen_week, own_site, page, products, territory_weeks, user
@@ -54,6 +54,7 @@ def _render(site, week, counts: dict, standing: bool | None, errors: dict, statu
                            days=days, types=_types(), counts=counts, orders=orders, standing=standing,
                            errors=errors, plan=plan, baskets=baskets, products=products(),
                            households=households, collections=collections,
+                           waiting=members.waiting_list(session, user(), site.id) if households else [],
                            window_open=week is not None and week.state == "orders_open",
                            deadline_fr=cycle.format_when_fr(deadline) if deadline else None,
                            argent=relay_money_view(site)), status

@@ -71,3 +71,37 @@ def test_a_zero_on_a_derived_line_is_kept_at_the_close(app):
         report = member_orders.derive_orders(session, week)
         (row,) = session.exec(select(BasketOrder).where(BasketOrder.relay_point_id == "rp-lens")).all()
         assert (row.count, row.derived_count) == (0, 2) and report.kept_edited[0]["count"] == 0
+
+
+def test_a_waiting_household_takes_the_place_offered_from_its_page(app):
+    build_people(app, state="orders_open")
+    with app.app_context(), unit_of_work() as session:
+        boss = session.exec(select(User).where(User.role == "coordinator")).first()
+        slot, _ = members.create_slot(session, boss, "rp-lens", {"weekday": 1, "start": "17:00", "end": "19:00",
+                                                                 "capacity_baskets": 1})
+        first = members.create_member(session, boss, "rp-lens", {"name": "Alice Martin"})
+        sub_a = members.create_subscription(session, boss, first.id, {"basket_type_id": "moyen",
+                                                                      "start": date(2026, 11, 2)})
+        later = members.create_member(session, boss, "rp-lens", {"name": "Bruno Lefebvre"})
+        sub_b = members.create_subscription(session, boss, later.id, {"basket_type_id": "moyen",
+                                                                      "start": date(2026, 11, 2)})
+        assert sub_b.status == "waiting"
+        account = members.link_user(session, boss, later.id, "Bruno Lefebvre")
+        account.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        ids = (first.id, sub_a.id, sub_b.id)
+    relay = app.test_client()
+    sign_in(relay, "relay")
+    page = relay.get(f"/relais/rp-lens?semaine={WEEK}").get_data(as_text=True)
+    assert "Liste d'attente" in page and "Bruno Lefebvre" in page
+    with app.app_context(), unit_of_work() as session:
+        boss = session.exec(select(User).where(User.role == "coordinator")).first()
+        messages = members.end_subscription(session, boss, ids[0], ids[1])
+        assert [m.kind for m in messages] == ["member_place_offered"]
+        assert "Une place vient de se libérer" in messages[0].body
+    client = app.test_client()
+    sign_in(client, "Bruno Lefebvre")
+    page = client.get("/adherent").get_data(as_text=True)
+    assert "Je prends la place" in page
+    r = client.post(f"/adherent/place/{ids[2]}", data={"csrf_token": csrf_of(page), "reponse": "oui"})
+    assert r.status_code == 303
+    assert "Bienvenue" in client.get("/adherent").get_data(as_text=True)
