@@ -33,6 +33,8 @@ from orders.portioning.demand import MU, Prepared
 from orders.portioning.model import BasketPlan, BasketType
 
 VARIANTS = ("full", "reduced")
+SECOND = "second"  # a second full recipe, from what the first pass left (see recipes.second_batches)
+ORDER = {"full": 0, SECOND: 1, "reduced": 2}  # the order in which baskets are made
 REDUCED_SHARE_SLACK = 0.1  # a reduced basket's max share: max(max_share, 1 / floor_min_products + this)
 
 
@@ -56,7 +58,7 @@ def rules(bt: BasketType, variant: str) -> Rules:
     target_g = bt.target_kg * 1e3
     top = math.floor((1 + bt.tolerance) * target_g)
     share = bt.max_share
-    if variant == "full":
+    if variant in ("full", SECOND):
         pct = round(share * 100) if share else None
         return Rules(bt.min_products, math.ceil((1 - bt.tolerance) * target_g), top, pct, 1000)
     fmp, fkg = floor_rules(bt)
@@ -162,13 +164,14 @@ def read_baskets(prep: Prepared, batches: list[Batch], value) -> list[BasketPlan
             if k:
                 per_group.setdefault(gi, {})[b.variant] = (k, tuple(contents), weight_g / 1000, cents / 100)
     plans = []
+    empty = (0, (), 0.0, 0.0)
     for gi, g in enumerate(prep.basket_groups):
         got = per_group.get(gi, {})
-        full = got.get("full", (0, (), 0.0, 0.0))
-        red = got.get("reduced", (0, (), 0.0, 0.0))
+        full, second, red = got.get("full", empty), got.get(SECOND, empty), got.get("reduced", empty)
         bt = g.basket_type
         red_price = round(bt.price * red[2] / bt.target_kg, 2) if red[0] else 0.0
         plans.append(BasketPlan(
-            g.relay_point, g.day, bt.id, full[0] + red[0], g.count, full[1], round(full[2], 3),
-            round(full[3], 2), full[0], red[0], red[1], round(red[2], 3), round(red[3], 2), red_price))
+            g.relay_point, g.day, bt.id, full[0] + second[0] + red[0], g.count, full[1], round(full[2], 3),
+            round(full[3], 2), full[0], red[0], red[1], round(red[2], 3), round(red[3], 2), red_price,
+            second[0], second[1], round(second[2], 3), round(second[3], 2)))
     return plans

@@ -100,7 +100,7 @@ class BasketPlan:
     relay_point: str
     day: str
     basket_type: str
-    count: int  # baskets made, full and reduced (≤ ordered)
+    count: int  # baskets made, full, second recipe and reduced (≤ ordered)
     ordered: int
     contents: tuple[tuple[str, float], ...]  # (product, quantity per basket) of a full basket
     weight_kg: float  # per full basket
@@ -111,6 +111,10 @@ class BasketPlan:
     reduced_weight_kg: float = 0.0
     reduced_value_eur: float = 0.0
     reduced_price_eur: float = 0.0  # the basket price scaled to its weight
+    second_count: int = 0  # full baskets of a second recipe, made of what the first left that day
+    second_contents: tuple[tuple[str, float], ...] = ()
+    second_weight_kg: float = 0.0
+    second_value_eur: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,11 @@ def _basket_dict(b: BasketPlan) -> dict[str, Any]:
            "ordered": b.ordered, "full_count": b.full_count,
            "contents": [{"product": p, "quantity": q} for p, q in b.contents],
            "weight_kg": b.weight_kg, "value_eur": b.value_eur}
+    if b.second_count:
+        out["second"] = {"count": b.second_count,
+                         "contents": [{"product": p, "quantity": q} for p, q in b.second_contents],
+                         "weight_kg": b.second_weight_kg, "value_eur": b.second_value_eur,
+                         "why": "second_recipe"}
     if b.reduced_count:
         out["reduced"] = {"count": b.reduced_count,
                           "contents": [{"product": p, "quantity": q} for p, q in b.reduced_contents],

@@ -27,6 +27,7 @@ from orders.portioning.policy import Ranking
 Recipes = dict[tuple[str, str, str], dict[str, int]]
 RECIPE_TIME_S = 0.03  # deterministic seconds per recipe (a good recipe, not a proven best, is enough)
 RATIO_SCALE = 10_000
+RECIPE_PRODUCTS = 24  # products a recipe may choose from: the most available by weight
 
 
 def available(prep: Prepared, pol: Ranking, reserve: bool = True) -> dict[tuple[str, str, str], int]:
@@ -74,7 +75,8 @@ def recipe(prep: Prepared, avail: dict[str, int], bt, variant: str, budget_s: fl
     m = cp_model.CpModel()
     q: dict[str, cp_model.IntVar] = {}
     u: dict[str, cp_model.IntVar] = {}
-    for pid in sorted(avail):
+    # the most available products only (the recipe follows the supply; keeps the model small)
+    for pid in sorted(sorted(avail, key=lambda p: (-avail[p] * prep.g_per_grain(p), p))[:RECIPE_PRODUCTS]):
         a = avail[pid]
         w = prep.g_per_grain(pid)
         top = min(per_item_max // w, a)

@@ -36,7 +36,7 @@ def consumer_figures(prep: Prepared, pooled: Pooled, val) -> dict[str, dict[str,
         for gi, var in b.per_group.items():
             k = val(var)
             basket_kg[gi] += k * per_basket_kg
-            basket_n[gi][0 if b.variant == "full" else 1] += k
+            basket_n[gi][1 if b.variant == "reduced" else 0] += k
     for cid, c in sorted(pooled.consumers.items()):
         if c.lines:
             served_g = sum(prep.g_per_grain(prep.canteen_lines[i].product) * val(pooled.s[i]) for i in c.lines)

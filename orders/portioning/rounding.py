@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from orders.portioning.baskets import ORDER
 from orders.portioning.demand import Prepared
 from orders.portioning.pooled import Pooled
+
+REPAIRS = 200  # transfers toward max-min after the greedy top-up (each followed by a new top-up)
 
 
 def round_fluid(prep: Prepared, fluid: Pooled, value, whole: Pooled) -> dict[int, int]:
@@ -113,12 +116,12 @@ def round_fluid(prep: Prepared, fluid: Pooled, value, whole: Pooled) -> dict[int
 def rest_of(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[tuple[str, str], int]:
     """(product, day) → grains bought over what is served, in a whole solution."""
     out = {}
-    for pid, day in whole.rest:
-        got = sum(prep.lot_grains(ci) * values[whole.lots[(ci, day)].Index()]
+    for pid, day in sorted({(prep.classes[ci].product, d) for ci, d in whole.lots}):
+        got = sum(prep.lot_grains(ci) * values.get(whole.lots[(ci, day)].Index(), 0)
                   for ci in prep.classes_open(pid, day) if (ci, day) in whole.lots)
         used = sum(values[whole.s[i].Index()] for i in whole.s
                    if (prep.canteen_lines[i].product, prep.canteen_lines[i].day) == (pid, day))
-        used += sum(b.recipe[pid] * values[b.n.Index()] for b in whole.batches if b.day == day and pid in b.recipe)
+        used += sum(b.recipe[pid] * values.get(b.n.Index(), 0) for b in whole.batches if b.day == day and pid in b.recipe)
         out[(pid, day)] = got - used
     return out
 
@@ -129,6 +132,10 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
     of its group (full, else reduced) when every product of the recipe is there — from the day's
     remainder, buying whole lots still on offer when needed; until nobody can take more."""
     out = dict(values)
+    for b in whole.batches:  # batches added after the rounding start empty
+        out.setdefault(b.n.Index(), 0)
+        for v in b.per_group.values():
+            out.setdefault(v.Index(), 0)
     rest = rest_of(prep, whole, out)
     left = {ci: c.lots for ci, c in enumerate(prep.classes)}
     for (ci, _d), v in whole.lots.items():
@@ -136,16 +143,18 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
     pol = whole.policy
     consumers = whole.consumers
 
-    def served(cid: str) -> int:
-        c = consumers[cid]
+    served: dict[str, int] = {}
+    for cid, c in consumers.items():
         if c.lines:
-            return sum(prep.g_per_grain(prep.canteen_lines[i].product) * out[whole.s[i].Index()] for i in c.lines)
-        return sum(b.rules.fill_milli * out[b.per_group[gi].Index()] for gi in c.groups
-                   for b in whole.batches if gi in b.per_group)
+            served[cid] = sum(prep.g_per_grain(prep.canteen_lines[i].product) * out[whole.s[i].Index()] for i in c.lines)
+        else:
+            served[cid] = sum(b.rules.fill_milli * out[b.per_group[gi].Index()] for gi in c.groups
+                              for b in whole.batches if gi in b.per_group)
+    group_batches = {gi: [b for b in whole.batches if gi in b.per_group] for gi in range(len(prep.basket_groups))}
 
     def key(cid: str):
         c = consumers[cid]
-        fill = served(cid) / c.ordered
+        fill = served[cid] / c.ordered
         target = pol.tiers[c.rank].target if c.rank < len(pol.tiers) else 0.0
         return (0, c.rank, fill, cid) if fill < target else (1, 0, fill, cid)
 
@@ -163,38 +172,155 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
                 have += prep.lot_grains(ci)
         rest[(pid, day)] = have - grains
 
-    active = set(consumers)
-    while active:
-        cid = min(active, key=key)
-        c = consumers[cid]
-        moved = False
-        if c.lines:
-            for i in sorted(c.lines, key=lambda i: out[whole.s[i].Index()] / max(1, whole.need[i])):
-                v = whole.s[i].Index()
-                ln = prep.canteen_lines[i]
-                room = whole.need[i] - out[v]
-                step = min(room, max(1, whole.need[i] // 100), available(ln.product, ln.day))
-                if step > 0:
-                    take(ln.product, ln.day, step)
-                    out[v] += step
-                    moved = True
-                    break
-        else:
-            for gi in sorted(c.groups, key=lambda g: (sum(out[b.per_group[g].Index()] for b in whole.batches
-                                                          if g in b.per_group) / prep.basket_groups[g].count, g)):
-                have = sum(out[b.per_group[gi].Index()] for b in whole.batches if gi in b.per_group)
-                if have >= prep.basket_groups[gi].count:
-                    continue
-                for b in sorted((b for b in whole.batches if gi in b.per_group), key=lambda b: b.variant != "full"):
-                    if all(available(pid, b.day) >= q for pid, q in b.recipe.items()):
-                        for pid, q in b.recipe.items():
-                            take(pid, b.day, q)
-                        out[b.per_group[gi].Index()] += 1
-                        out[b.n.Index()] += 1
+    def fill_up() -> None:
+        active = set(consumers)
+        while active:
+            cid = min(active, key=key)
+            c = consumers[cid]
+            moved = False
+            if c.lines:
+                for i in sorted(c.lines, key=lambda i: out[whole.s[i].Index()] / max(1, whole.need[i])):
+                    v = whole.s[i].Index()
+                    ln = prep.canteen_lines[i]
+                    room = whole.need[i] - out[v]
+                    step = min(room, max(1, whole.need[i] // 100), available(ln.product, ln.day))
+                    if step > 0:
+                        take(ln.product, ln.day, step)
+                        out[v] += step
+                        served[cid] += prep.g_per_grain(ln.product) * step
                         moved = True
                         break
-                if moved:
-                    break
-        if not moved:
-            active.discard(cid)
+            else:
+                for gi in sorted(c.groups, key=lambda g: (sum(out[b.per_group[g].Index()] for b in group_batches[g])
+                                                          / prep.basket_groups[g].count, g)):
+                    have = sum(out[b.per_group[gi].Index()] for b in group_batches[gi])
+                    if have >= prep.basket_groups[gi].count:
+                        continue
+                    for b in sorted(group_batches[gi], key=lambda b: ORDER[b.variant]):
+                        if all(available(pid, b.day) >= q for pid, q in b.recipe.items()):
+                            for pid, q in b.recipe.items():
+                                take(pid, b.day, q)
+                            out[b.per_group[gi].Index()] += 1
+                            out[b.n.Index()] += 1
+                            served[cid] += b.rules.fill_milli
+                            moved = True
+                            break
+                    if moved:
+                        break
+            if not moved:
+                active.discard(cid)
+
+    lot_kg: dict[str, float] = defaultdict(float)
+    for o in prep.offers:
+        lot_kg[o.product] = max(lot_kg[o.product], o.lot * prep.products[o.product].unit_kg)
+
+    def unit(cid: str, pid: str) -> float:
+        """One basket or one lot of the product, as a share of what the consumer ordered."""
+        c = consumers[cid]
+        return 1.0 / (c.ordered / 1000) if not c.lines else lot_kg[pid] * 1000 / c.ordered
+
+    def after_target(cid: str) -> bool:
+        c = consumers[cid]
+        target = pol.tiers[c.rank].target if c.rank < len(pol.tiers) else 0.0
+        return served[cid] / c.ordered >= target
+
+    def repair() -> bool:
+        """One transfer toward max-min: a line short of a product takes it back from a richer consumer
+        of the same or a lower tier holding it that day (grams from a canteen line, or one basket,
+        whose other products go back to the pool). True if a transfer was made."""
+        short = sorted((i for i in whole.s if out[whole.s[i].Index()] < whole.need[i]),
+                       key=lambda i: (served[prep.canteen_lines[i].canteen] / consumers[prep.canteen_lines[i].canteen].ordered, i))
+        for i in short:
+            ln = prep.canteen_lines[i]
+            ci = ln.canteen
+            if not after_target(ci):
+                continue
+            fi = served[ci] / consumers[ci].ordered
+            best = None
+            for j in whole.s:
+                lj = prep.canteen_lines[j]
+                if (lj.product, lj.day) != (ln.product, ln.day) or j == i or out[whole.s[j].Index()] <= 0:
+                    continue
+                cj = lj.canteen
+                fj = served[cj] / consumers[cj].ordered
+                if consumers[cj].rank >= consumers[ci].rank and after_target(cj) \
+                        and fj - fi > unit(cj, ln.product) + unit(ci, ln.product):
+                    best = max(best or (fj, 1, j), (fj, 1, j))
+            for b in whole.batches:
+                if b.day != ln.day or ln.product not in b.recipe:
+                    continue
+                for gi, var in b.per_group.items():
+                    cj = prep.basket_groups[gi].relay_point
+                    if out[var.Index()] <= 0:
+                        continue
+                    fj = served[cj] / consumers[cj].ordered
+                    if consumers[cj].rank >= consumers[ci].rank and after_target(cj) \
+                            and fj - fi > unit(cj, ln.product) + unit(ci, ln.product):
+                        best = max(best or (fj, 0, (id(b), gi)), (fj, 0, (id(b), gi)))
+            if best is None:
+                continue
+            _, is_line, who = best
+            if is_line:
+                give = min(out[whole.s[who].Index()], whole.need[i] - out[whole.s[i].Index()],
+                           max(1, whole.need[i] // 20))
+                out[whole.s[who].Index()] -= give
+                served[prep.canteen_lines[who].canteen] -= prep.g_per_grain(ln.product) * give
+            else:
+                b = next(b for b in whole.batches if id(b) == who[0])
+                out[b.per_group[who[1]].Index()] -= 1
+                out[b.n.Index()] -= 1
+                served[prep.basket_groups[who[1]].relay_point] -= b.rules.fill_milli
+                for pid, q in b.recipe.items():
+                    rest[(pid, b.day)] = rest.get((pid, b.day), 0) + q
+                give = min(whole.need[i] - out[whole.s[i].Index()], rest.get((ln.product, ln.day), 0))
+                rest[(ln.product, ln.day)] -= give
+            out[whole.s[i].Index()] += give
+            served[ci] += prep.g_per_grain(ln.product) * give
+            return True
+        return False
+
+    fill_up()
+    for _ in range(REPAIRS):
+        if not repair():
+            break
+        fill_up()
     return out
+
+
+def second_batches(prep: Prepared, whole: Pooled, values: dict[int, int]) -> None:
+    """Where baskets are still missing, a second full recipe per (day, basket type) made of what is
+    left that day (the remainders and the lots still on offer, apportioned between the day's types by
+    their missing weight); added to `whole.batches` with no basket yet, for `top_up` to fill."""
+    from orders.portioning.baskets import SECOND, Batch, rules
+    from orders.portioning.recipes import recipe
+
+    rest = rest_of(prep, whole, values)
+    left = {ci: c.lots for ci, c in enumerate(prep.classes)}
+    for (ci, _d), v in whole.lots.items():
+        left[ci] -= values[v.Index()]
+    missing: dict[tuple[str, str], float] = defaultdict(float)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for gi, g in enumerate(prep.basket_groups):
+        have = sum(values.get(b.per_group[gi].Index(), 0) for b in whole.batches if gi in b.per_group)
+        groups[(g.day, g.basket_type.id)].append(gi)
+        missing[(g.day, g.basket_type.id)] += (g.count - have) * g.basket_type.target_kg
+    for (day, bid), kg in sorted(missing.items()):
+        if kg <= 0:
+            continue
+        day_kg = sum(v for (d, _), v in missing.items() if d == day and v > 0)
+        avail = {}
+        for pid in prep.classes_by_product:
+            a = rest.get((pid, day), 0) + sum(left[ci] * prep.lot_grains(ci) for ci in prep.classes_open(pid, day)
+                                              if (ci, day) in whole.lots)
+            if a > 0:
+                avail[pid] = int(a * kg / day_kg)
+        bt = prep.basket_groups[groups[(day, bid)][0]].basket_type
+        got = recipe(prep, avail, bt, "full")
+        if not got:
+            continue
+        n = whole.model.new_int_var(0, sum(prep.basket_groups[gi].count for gi in groups[(day, bid)]),
+                                    f"N[{day},{bid},{SECOND}]")
+        b = Batch(day, bt, SECOND, rules(bt, SECOND), got, n)
+        for gi in groups[(day, bid)]:
+            b.per_group[gi] = whole.model.new_int_var(0, prep.basket_groups[gi].count, f"n[{gi},{SECOND}]")
+        whole.batches.append(b)

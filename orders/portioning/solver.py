@@ -41,7 +41,7 @@ from orders.portioning.policy import Ranking, policy_record, resolve
 from orders.portioning.pooled import SHARE_SCALE, Pooled, build
 from orders.portioning.recipes import make_recipes
 from orders.portioning.report import fairness_report, target_outcomes
-from orders.portioning.rounding import rest_of, round_fluid, top_up
+from orders.portioning.rounding import rest_of, round_fluid, second_batches, top_up
 from orders.portioning.split import Demand, apportion, assign, offer_day_lots
 from orders.scenario import Policy
 
@@ -55,6 +55,7 @@ TOTAL_GAP = 0.005  # the served-kilograms level stops within 0.5 %
 FLUID_SCALE = 10  # the fairness levels count baskets in tenths (see _stage_one)
 FAIR_SHARE = 0.6  # of the budget, for the fairness levels
 EVEN_STEPS = 10  # segments of the concave utility of the whole model's first level
+CP_SAT_SHARE = 0.7  # of the time limit for the CP-SAT levels; recipes, rounding and the split take the rest
 MIN_LEVEL_S = 0.25  # a level gets at least this (CP-SAT presolves the demo week in about 0.2 s)
 PIN_COST_RESOLVES = 3  # pins whose cost is measured by a re-solve without each one
 
@@ -72,7 +73,7 @@ def solve(inp: PortioningInput, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     pol = resolve(inp, policy)
     pin_list = tuple(pins if pins is not None else getattr(inp, "pins", ()) or ())
     prep = prepare(inp)
-    share = 0.6 if pin_list and pin_costs else 1.0
+    share = (0.6 if pin_list and pin_costs else 1.0) * CP_SAT_SHARE
     out = _stage_one(prep, pol, pin_list, time_limit_s * share, num_workers)
     pooled, lex, kept, dropped = out
     result = _finish(inp, prep, pol, pooled, lex, kept, dropped, pin_list, t0)
@@ -102,6 +103,8 @@ def _stage_one(prep, pol: Ranking, pin_list, budget_s: float, num_workers: int):
     whole = build(prep, pol, recipes, lines_off)
     pinning.apply(whole, kept)
     values = top_up(prep, whole, round_fluid(prep, fluid, lex.value, whole))
+    second_batches(prep, whole, values)
+    values = top_up(prep, whole, values)
     values = balance(prep, whole, values, {})
     lex2 = Lexicographic(whole.model, whole.variables, num_workers=num_workers)
     lex2.levels = list(lex.levels)

@@ -52,9 +52,11 @@ def check_invariants(inp: PortioningInput, res) -> None:
         got[(a.consumer, a.day, a.product)] += a.quantity
     in_baskets = defaultdict(float)
     for b in res.baskets:
-        assert b.count <= b.ordered and b.count == b.full_count + b.reduced_count
+        assert b.count <= b.ordered and b.count == b.full_count + b.second_count + b.reduced_count
         for p, q in b.contents:
             in_baskets[(b.relay_point, b.day, p)] += b.full_count * q
+        for p, q in b.second_contents:
+            in_baskets[(b.relay_point, b.day, p)] += b.second_count * q
         for p, q in b.reduced_contents:
             in_baskets[(b.relay_point, b.day, p)] += b.reduced_count * q
     largest_lot = defaultdict(float)
@@ -67,11 +69,14 @@ def check_invariants(inp: PortioningInput, res) -> None:
             piece = products[key[2]].unit != "kg"
             assert abs(q - in_baskets[key]) <= 0.002 * max(1.0, q) + (1.0 if piece else 0.01), key
 
-    # a basket type has the same contents at every relay point on a day (per variant)
+    # a basket type has the same contents at every relay point on a day (per recipe: full, a second
+    # one from what the first left, reduced)
     contents = defaultdict(set)
     for b in res.baskets:
         if b.full_count:
             contents[(b.day, b.basket_type, "full")].add(b.contents)
+        if b.second_count:
+            contents[(b.day, b.basket_type, "second")].add(b.second_contents)
         if b.reduced_count:
             contents[(b.day, b.basket_type, "reduced")].add(b.reduced_contents)
     for key, seen in contents.items():
