@@ -299,3 +299,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(invoices_cli)
     for command in (portion_cmd, route_cmd, publish_cmd, documents_cmd):
         app.cli.add_command(command)
+    from app import backup  # flask backup OUT / flask restore IN (docs/trust.md)
+
+    backup.init_app(app)
