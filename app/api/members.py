@@ -27,6 +27,9 @@ blp = Blueprint("members", "members", url_prefix="/api/v1",
 BEARER = [{"bearer": []}]
 MANAGERS = ("coordinator", "relay")
 ASCII = validate.Regexp(r"^[\x21-\x7e]+$", error="An e-mail address in ASCII letters, please.")
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}, "example": '"v3"',
+            "description": "The ETag of the last read: the write happens only if the member is still at that "
+                           "version (412 otherwise)."}
 PDF = {"200": {"description": "the signing sheet", "content": {"application/pdf": {}, "text/html": {}}}}
 
 
@@ -173,7 +176,7 @@ class MemberItem(MethodView):
         return _member_out(service.get_member(get_session(), current_user(), member_id))
 
     @require(*MANAGERS)
-    @blp.doc(security=BEARER, operationId="updateMember", parameters=["IfMatch"])
+    @blp.doc(security=BEARER, operationId="updateMember", parameters=[IF_MATCH])
     @blp.arguments(MemberUpdateSchema)
     @blp.response(200, MemberSchema)
     def patch(self, data, member_id):
@@ -183,7 +186,7 @@ class MemberItem(MethodView):
         return _member_out(member)
 
     @require(*MANAGERS)
-    @blp.doc(security=BEARER, operationId="deleteMember", parameters=["IfMatch"])
+    @blp.doc(security=BEARER, operationId="deleteMember", parameters=[IF_MATCH])
     @blp.response(204)
     def delete(self, member_id):
         """The household leaves: its subscriptions end, their places go to the waiting list"""
