@@ -140,6 +140,18 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
     left = {ci: c.lots for ci, c in enumerate(prep.classes)}
     for (ci, _d), v in whole.lots.items():
         left[ci] -= out[v.Index()]
+    def release() -> None:
+        """Whole lots bought for nothing go back on offer (another day may use them)."""
+        for (pid, day), r in sorted(rest.items()):
+            for ci in sorted(prep.classes_open(pid, day), key=lambda ci: -prep.lot_grains(ci)):
+                v = whole.lots.get((ci, day))
+                lot = prep.lot_grains(ci)
+                if v is not None and lot > 0:
+                    k = min(out[v.Index()], r // lot)
+                    out[v.Index()] -= k
+                    left[ci] += k
+                    r -= k * lot
+            rest[(pid, day)] = r
     pol = whole.policy
     consumers = whole.consumers
 
@@ -279,10 +291,12 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
             return True
         return False
 
+    release()
     fill_up()
     for _ in range(REPAIRS):
         if not repair():
             break
+        release()
         fill_up()
     return out
 

@@ -304,8 +304,10 @@ def _finish(inp, prep, pol, pooled: Pooled, lex: Lexicographic, kept, dropped, p
 
     levels = tuple(lex.levels)
     status = "OPTIMAL" if all(lv.status == "OPTIMAL" for lv in levels) else "FEASIBLE"
-    shortfalls = explain.shortfalls(prep, pol, pooled, line_s, baskets, class_day, status == "OPTIMAL")
-    unsold = explain.unsold(prep, pooled, line_s, baskets, used_lots, status == "OPTIMAL")
+    # the whole solution is topped up greedily until nobody can take more: what is left is left by
+    # the rules, whatever the CP-SAT levels' gaps (reasons from the facts, not from the status)
+    shortfalls = explain.shortfalls(prep, pol, pooled, line_s, baskets, class_day, True)
+    unsold = explain.unsold(prep, pooled, line_s, baskets, used_lots, True)
     pin_outcomes = []
     for p in pin_list:
         reason = dropped.get(p, "")
