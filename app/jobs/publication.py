@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 COMPLETE = ".complete"
 _FILES_CACHE: dict[int, list[documents.DocumentFile]] = {}  # plan id → its documents (one per process)
 _FILES_LOCK = threading.Lock()
+#: relative rendering time of each kind of document (a day's sheets hold all its rounds' sheets)
+RENDER_WEIGHT = {"day_sheets": 4.0, "summary": 2.0, "pick_list": 2.0, "route_sheet": 1.5, "delivery_note": 1.0}
 
 
 def staging_dir(final: Path, job_id: int, version: int) -> Path:
@@ -83,7 +85,8 @@ def start(ctx: JobContext, enqueue_part) -> None:
             _finalize(ctx.app, job.id, ctx.attempt, plan.version)
         return
     batch = max(1, int(ctx.app.config["TERRIL_PUBLISH_BATCH"]))
-    parts = [names[i:i + batch] for i in range(0, len(names), batch)]
+    order = sorted(files, key=lambda f: -RENDER_WEIGHT.get(f.kind, 1.0))  # longest first: the parts end together
+    parts = [[f.filename for f in order[i:i + batch]] for i in range(0, len(order), batch)]
     staging.mkdir(parents=True, exist_ok=True)
     with app_engine().begin() as conn:
         conn.execute(update(Job).where(Job.id == job.id).values(parts=len(parts)))
