@@ -1,26 +1,22 @@
-"""Basket batches: one set of contents per (day, basket type, variant), shared by every relay point.
+"""Basket batches: one recipe per (day, basket type, variant), shared by every relay point.
 
 Baskets are packed at the hub from the day's pooled lots, so a basket type has the same contents at
-every relay point on a day. A **batch** β = (day d, basket type b, variant v) with v ∈ {full,
-reduced} composes N_β identical baskets; relay point r receives n_{r,β} of them (Σ_r n_{r,β} = N_β,
-Σ_v n_{r,(d,b,v)} ≤ count_{r,d,b}). Variables, with y_{β,p} the milli-units of product p in all the
-batch's baskets (each basket holds y_{β,p} / N_β, weighed at the hub), w_p its milligrams per
-milli-unit, v_p its reference price (millicents per milli-unit), W_β = Σ_p w_p y_{β,p}:
+every relay point on a day. A **batch** β = (day d, basket type b, variant v), v ∈ {full, second,
+reduced}, holds N_β baskets of one recipe q_β (`recipes.py`: grains per basket meeting the variant's
+rules) plus extras e_{β,p} spread over its baskets (products sold by the kg only); relay point r
+receives n_{r,β} of them (Σ_r n_{r,β} = N_β, Σ_v n_{r,(d,b,v)} ≤ count_{r,d,b}). With y_{β,p} =
+q_{β,p} N_β + e_{β,p}, w_p the grams per grain, v_p the reference price, W_β = Σ_p w_p y_{β,p}:
 
-    full:     W_β ∈ [(1 − τ)·T_b, (1 + τ)·T_b] · N_β            weight per basket
-              Σ_p v_p y_{β,p} ∈ [(1 − τ)·P_b, (1 + τ)·P_b] · N_β  price per basket
-              Σ_p u_{β,p} ≥ min_products · a_β
-    reduced:  W_β ∈ [floor_kg_b, (1 + τ)·T_b] · N_β              lighter, down to the floor
-              Σ_p v_p y_{β,p} ∈ [(1 − τ), (1 + τ)] · (P_b / T_b) · W_β   price scaled to the weight
-              Σ_p u_{β,p} ≥ floor_min_products · a_β
-    both:     100 · w_p y_{β,p} ≤ share_pct · W_β                 no product dominates (of the actual weight)
-              u_{β,p} = 0 ⇒ y_{β,p} = 0;  u_{β,p} = 1 ⇒ w_p y_{β,p} ≥ min_item · N_β
-              N_β ≥ a_β;  N_β ≤ (Σ_r count_{r,d,b}) · a_β
+    W_β ≤ (1 + τ) · T_b · N_β                                  weight per basket (the recipe meets the floor)
+    100 · w_p y_{β,p} ≤ share_pct · W_β                        no product dominates (of the actual weight)
+    full, second:  Σ_p v_p y_{β,p} ∈ [(1 − τ) · P_b, (1 + τ) · P_b] · N_β
+    reduced:       Σ_p v_p y_{β,p} ∈ [(1 − τ), (1 + τ)] · (P_b / T_b) · W_β    price scaled to the weight
 
-All homogeneous in N_β, hence linear. A product sold by the piece splits evenly: y_{β,p} = 1000 ·
-N_β · q_{β,p}, q integer pieces (a CP-SAT multiplication). A reduced basket counts
-`floor_kg / target_kg` of a basket in its relay point's fill rate, so the solver makes full baskets
-whenever it can and reduced ones only when the full rules cannot be met.
+all linear (the recipe is fixed). `rules` gives each variant's rules: the full rules, or the floor
+rules of a reduced basket (`BasketType.floor`: fewer products, lighter, a larger max share). A reduced
+basket counts `floor_kg / target_kg` of a basket in its relay point's fill rate, so the solver makes
+full baskets whenever it can. The `second` variant is a second full recipe made after the solve from
+what the first left (`rounding.second_batches`).
 """
 from __future__ import annotations
 

@@ -54,6 +54,7 @@ def round_fluid(prep: Prepared, fluid: Pooled, value, whole: Pooled) -> dict[int
 
     left = {ci: c.lots for ci, c in enumerate(prep.classes)}
     bought: dict[tuple[int, str], int] = defaultdict(int)
+    pinned_lines = {i for i, v in fluid.s.items() if v.Index() in fluid.pinned}  # cut last
     keys = sorted({(prep.canteen_lines[i].product, prep.canteen_lines[i].day) for i in s}
                   | {(pid, b.day) for b in fluid.batches for pid in b.recipe}, key=lambda k: (k[1], k[0]))
     for pid, day in keys:  # first the fluid's own lots, rounded down (never over a class's week)
@@ -79,7 +80,8 @@ def round_fluid(prep: Prepared, fluid: Pooled, value, whole: Pooled) -> dict[int
             continue
         # the lots left cannot cover it: the lowest tier gives back first, then the richest
         while need > 0:
-            lines = [(rank(prep.canteen_lines[i].canteen), fill(prep.canteen_lines[i].canteen), 1, i)
+            lines = [(rank(prep.canteen_lines[i].canteen) - (len(pinned_lines) and 1000 * (i in pinned_lines)),
+                      fill(prep.canteen_lines[i].canteen), 1, i)
                      for i in s if s[i] > 0 and (prep.canteen_lines[i].product, prep.canteen_lines[i].day) == (pid, day)]
             holders = [(rank(prep.basket_groups[gi].relay_point), fill(prep.basket_groups[gi].relay_point), 0, (bi, gi))
                        for (bi, gi), k in n.items() if k > 0 and fluid.batches[bi].day == day
@@ -251,7 +253,8 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
             best = None
             for j in whole.s:
                 lj = prep.canteen_lines[j]
-                if (lj.product, lj.day) != (ln.product, ln.day) or j == i or out[whole.s[j].Index()] <= 0:
+                if (lj.product, lj.day) != (ln.product, ln.day) or j == i or out[whole.s[j].Index()] <= 0 \
+                        or whole.s[j].Index() in whole.pinned:  # a pinned line keeps its pin
                     continue
                 cj = lj.canteen
                 fj = served[cj] / consumers[cj].ordered
@@ -263,7 +266,7 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
                     continue
                 for gi, var in b.per_group.items():
                     cj = prep.basket_groups[gi].relay_point
-                    if out[var.Index()] <= 0:
+                    if out[var.Index()] <= 0 or var.Index() in whole.pinned:
                         continue
                     fj = served[cj] / consumers[cj].ordered
                     if consumers[cj].rank >= consumers[ci].rank and after_target(cj) \

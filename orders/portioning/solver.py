@@ -1,27 +1,28 @@
 """The portioning solver: who gets which part of the pooled lots, by policy tier, then fairly.
 
-Why CP-SAT: lots are whole, baskets are counted in whole baskets and a basket's product list
-needs booleans (at least `min_products` distinct products); the model is a pure integer program with
-lexicographic priorities. CP-SAT solves such models exactly, proves optimality of each level on
-the sizes we have, is deterministic with a fixed seed and one worker, and ships with ortools, our
-fixed stack.
+Why CP-SAT: lots are whole, baskets are counted in whole baskets, recipes need booleans (at least
+`min_products` distinct products); the model is an integer program with lexicographic priorities.
+CP-SAT solves such models, proves (or bounds) each level, is deterministic with a fixed seed and one
+worker, and ships with ortools, our fixed stack.
 
-Stage one is one CP-SAT model (`pooled.py`: pooled lots per offer class and day, canteen lines,
-basket batches shared by every relay point of a day). With f_c = served_c / ordered_c the fill rate of
-consumer c (kg for a canteen, baskets for a relay point) and T_1 … T_k the policy's tiers with
-targets t_i (`policy.py`), the levels, each solved then fixed as a constraint before the next, are:
+Steps (docs/portioning.md):
 
-    target:T_i        max z   s.t. f_c ≥ z for c ∈ T_i, z ≤ t_i           (max–min up to the target)
-    target_sum:T_i    max Σ_{c ∈ T_i} min(f_c, t_i)                       (the rest of the tier up to it)
-    fair:r            max z   s.t. f_c ≥ z for every consumer c still free (every tier alike)
-    saturate:r        max Σ_c b_c,  b_c ⇒ f_c > z*_r: consumers that can rise above the round's
-                      level stay free for round r + 1; the others keep f_c ≥ z*_r (leximin, by rounds)
-    served            max Σ milligrams served within the needs (canteen lines and baskets)
-    full_baskets      max Σ full baskets (a reduced basket only where a full one cannot be made)
-    rounding          min Σ_ℓ o_ℓ (the least bought over the needs)
+1. recipes per (day, basket type, variant) (`recipes.py`);
+2. the levels on the **fluid** model (`pooled.py`: baskets in tenths, lots as a capacity), each solved
+   then fixed as a constraint (`lexico.py`); with f_c the fill rate of consumer c (served ÷ ordered:
+   kilograms for a canteen, baskets for a relay point) and T_i the policy's tiers (`policy.py`):
 
-Stage two (`split.py`) splits the lots between producers and consumers; `explain.py` says why each
-short line is short and why each unsold lot is unsold; `report.py` gives the fairness figures.
+       target:T_i       max z, f_c ≥ z for c ∈ T_i, z ≤ t_i           (max–min up to the target, exact)
+       target_sum:T_i   max Σ_{c ∈ T_i} min(f_c, t_i)                 (skipped when z reached t_i)
+       fair:r           max z, f_c ≥ z for every consumer still free  (every tier alike, 1 % gap)
+       saturate:r       max Σ b_c, b_c ⇒ f_c > z*_r: who can rise stays free for round r + 1 (leximin)
+       evenness         max Σ_c Σ_k (K − k) u_{c,k} (a concave utility: the rest to the poorest first)
+       served           max grams served within the needs, a gram to a higher tier weighing more
+
+3. whole lots and baskets (`rounding.py`: round, top up with transfers toward max–min, a second
+   recipe from what is left; `balance.py`: water filling within each pool);
+4. the split between producers and consumers (`split.py`), remainders placed, reasons for each
+   shortfall and unsold lot (`explain.py`), fairness figures (`report.py`), pins (`pins.py`).
 """
 from __future__ import annotations
 

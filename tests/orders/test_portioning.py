@@ -149,3 +149,78 @@ def test_a_maternelle_takes_a_bigger_lot_when_the_small_lots_are_gone():
     assert maternelle.missing_kg == pytest.approx(0.0) and maternelle.served == pytest.approx(1.0)
     assert 3.8 <= served(res, "m", "chou") < 3.8 + 5
     assert served(res, "fo", "chou") == pytest.approx(11 - served(res, "m", "chou"))  # the foyer gets the rest
+
+
+def test_pooled_lots_a_maternelle_gets_its_need_and_the_lot_rest_goes_to_the_foyer():
+    # the demo week's pears: a maternelle needs 21.6 kg, lots of 5 kg; the foyer needs 30 kg.
+    # Lots are pooled: the maternelle gets 21.6 kg (not 25 or 30), the 3.4 kg rest of its last lot
+    # goes to the foyer, which is short (issue 13: "rounding never robs an equal or higher tier").
+    inp = world(offers=[{"producer": "f1", "product": "pomme", "quantity": 45, "unit_price": 2.9, "lot": 5}],
+                canteens=[{"id": "m", "kind": "maternelle"}, {"id": "fo", "kind": "foyer"}],
+                meal_orders=[meal("m", "pomme", "maternelle", 216), meal("fo", "pomme", "foyer", 300)])
+    res = solve(inp)
+    assert served(res, "m", "pomme") == pytest.approx(21.6)
+    assert served(res, "fo", "pomme") == pytest.approx(45 - 21.6)
+    assert sum(a.lots for a in res.allocations) == pytest.approx(9)  # whole lots, pooled
+    assert res.unsold == ()
+
+
+def test_a_policy_tier_by_site_serves_that_relay_point_first():
+    # 5 products × 4 kg: room for 5 baskets; rp-2 is named in a first tier with a 100 % target.
+    orders = [{"relay_point": rp, "day": "2026-12-01", "basket_type": "petit", "count": 4}
+              for rp in ("rp-1", "rp-2")]
+    inp = world(offers=basket_offers(4), basket_orders=orders)
+    policy = {"tiers": [{"name": "prioritaire", "target": 1.0, "sites": ["rp-2"]}]}
+    res = solve(PortioningInput.from_dict({**inp.to_dict(), "policy": policy}))
+    full = {b.relay_point: b.full_count for b in res.baskets}
+    assert full["rp-2"] == 4 and full["rp-1"] <= 1
+    assert res.policy["tiers"][0]["sites"] == ["rp-2"] and res.policy["source"] == "input"
+    assert res.fairness["consumers"]["rp-2"]["tier"] == "prioritaire"
+    default = solve(inp)
+    assert default.policy["version"] != res.policy["version"]
+    shared = {b.relay_point: b.count for b in default.baskets}
+    assert abs(shared["rp-1"] - shared["rp-2"]) <= 1
+
+
+def test_reduced_baskets_when_the_full_rules_cannot_be_met():
+    # only two products on offer, the basket wants three: reduced baskets (floor 2 products, ≥ 2 kg)
+    offers = [{"producer": "f1", "product": p, "quantity": 20, "unit_price": 3.0, "lot": 1}
+              for p in ("carotte", "pomme")]
+    orders = [{"relay_point": "rp-1", "day": "2026-12-01", "basket_type": "petit", "count": 5}]
+    res = solve(world(offers=offers, basket_orders=orders))
+    (b,) = res.baskets
+    assert b.full_count == 0 and b.reduced_count == 5 == b.count
+    assert len(b.reduced_contents) == 2 and 2.0 - 1e-6 <= b.reduced_weight_kg <= 4.4 + 1e-6
+    assert b.reduced_price_eur == pytest.approx(12.0 * b.reduced_weight_kg / 4.0, abs=0.01)
+    assert "reduced" in res.to_dict()["baskets"][0]
+
+
+def test_unsold_stock_says_why():
+    # nobody orders courge: its offer stays unsold, "no_demand" (the basket needs 3 products, none here)
+    inp = world(offers=[{"producer": "f1", "product": "courge", "quantity": 12, "unit_price": 2.0, "lot": 5}],
+                canteens=[{"id": "e1", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "pomme", "elementaire", 100)])
+    res = solve(inp)
+    reasons = {(u.product, u.reason): u.quantity for u in res.unsold}
+    assert reasons == {("courge", "no_demand"): 10.0, ("courge", "below_one_lot"): 2.0}
+    assert all(u.text for u in res.unsold) and res.fairness["unsold_kg"] == pytest.approx(12.0)
+
+
+def test_a_pin_holds_and_says_what_it_costs_a_forbid_keeps_the_product_away():
+    # 20 kg of chou for two élémentaires needing 15 kg each; pin 15 kg to e2, forbid chou to e3
+    inp = world(offers=[{"producer": "f1", "product": "chou", "quantity": 20, "unit_price": 1.0, "lot": 1}],
+                canteens=[{"id": "e1", "kind": "elementaire"}, {"id": "e2", "kind": "elementaire"},
+                          {"id": "e3", "kind": "elementaire"}],
+                meal_orders=[meal("e1", "chou", "elementaire", 150), meal("e2", "chou", "elementaire", 150),
+                             meal("e3", "chou", "elementaire", 150)])
+    pins = [{"consumer": "e2", "product": "chou", "day": "2026-12-01", "quantity": 15},
+            {"consumer": "e3", "product": "chou", "day": "2026-12-01", "forbid": True},
+            {"consumer": "nobody", "product": "chou", "day": "2026-12-01", "quantity": 1}]
+    res = solve(PortioningInput.from_dict({**inp.to_dict(), "pins": pins}))
+    assert served(res, "e2") == pytest.approx(15) and served(res, "e1") == pytest.approx(5)
+    assert served(res, "e3") == 0
+    pin, forbid, unknown = res.pins
+    assert pin.honoured and pin.cost["others_kg"] == pytest.approx(5.0, abs=0.2)  # without it e1 gets ~10 kg
+    assert all(a.pinned for a in res.allocations if a.consumer == "e2")
+    assert forbid.honoured and not unknown.honoured and unknown.reason == "unknown_consumer" and unknown.text
+    assert [s.reason for s in res.shortfalls if s.consumer == "e3"] == ["forbidden"]
