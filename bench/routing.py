@@ -1,6 +1,8 @@
 """Benchmark Terril's router on Solomon VRPTW instances, side by side with PyVRP.
 
     python -m bench.routing --instances /work/shared/bench/solomon --time-limit 10 [--only C101,R101]
+    python -m bench.routing --territory [--sizes demo,x2,x4,x8 --seeds 1,2,3 --budgets 2,10]
+                                           # generated territory days vs PyVRP (bench/territory.py)
 
 Prints ONE JSON list on stdout, a row per instance and solver:
 `{"instance", "solver", "vehicles", "distance", "gap", "seconds"}` with `gap = 100 × (distance − bks) /
@@ -12,6 +14,8 @@ the plan stays feasible with exact times), one vehicle per Solomon van with
 a fixed cost far above any distance (fewest vehicles first, then distance). The reported distance is
 recomputed in floating point from the visit sequence, and the plan is checked exactly (windows,
 capacity, every customer once); a violation is printed on stderr and the row gets `"valid": false`.
+Terril's defaults run a portfolio (OR-Tools and PyVRP on its own model, two processes): here both
+are stopped by the time limit alone. PyVRP alone runs after it, one process, with its own model.
 """
 
 from __future__ import annotations
@@ -119,7 +123,9 @@ def check(inst: Instance, routes: list[list[int]]) -> tuple[float, list[str]]:
 
 
 def run_terril(inst: Instance, seconds: float, workers: int | None) -> tuple[int, float, list[str]]:
-    params = SolverParams(time_limit_s=seconds, solution_limit=0, hgs_iterations=0, explain=False)
+    # the time limit alone stops both engines of the portfolio (as PyVRP's side is stopped)
+    params = SolverParams(time_limit_s=seconds, solution_limit=0, hgs_iterations=0, hgs_no_improvement=0,
+                          explain=False)
     if workers is not None:
         params = replace(params, workers=workers)
     result = solve(to_problem(inst), params)
@@ -152,7 +158,7 @@ def run_pyvrp(inst: Instance, seconds: float) -> tuple[int, float, list[str]] | 
         for j, b in enumerate(locations):
             d = round(inst.dist(i, j) * scale)
             m.add_edge(a, b, distance=d, duration=d)
-    result = m.solve(stop=MaxRuntime(seconds), seed=1, display=False)
+    result = m.solve(stop=MaxRuntime(seconds), seed=1, display=False, collect_stats=False)
     # activity idx of a client counts clients from 0; customer ids count from 1 after the depot
     routes = [[a.idx + 1 for a in r if a.is_client()] for r in result.best.routes()]
     distance, problems = check(inst, routes)

@@ -64,7 +64,7 @@ def pyvrp_alone(problem, seconds: float):
     """PyVRP on Terril's model of the day, time limit only: (plan, prepared) or (None, prepared)."""
     from pyvrp.stop import MaxRuntime
 
-    from routing.hgs import build_model, representable
+    from routing.hgs import build_model, representable, solve_params
     from routing.prepare import prepare
     from routing.search import Plan, drop_penalty
 
@@ -78,7 +78,7 @@ def pyvrp_alone(problem, seconds: float):
     with warnings.catch_warnings():  # the same wall-clock budget as Terril: building the model counts
         warnings.simplefilter("ignore")
         result = model.solve(stop=MaxRuntime(max(0.01, seconds - (time.perf_counter() - began))), seed=1,
-                             display=False, collect_stats=False)
+                             display=False, collect_stats=False, params=solve_params())
     routes = [()] * len(prepared.vehicles)
     seen: set[int] = set()
     for route in result.best.routes():

@@ -94,6 +94,17 @@ def build_model(prepared: Prepared, penalty_units: int):
     return m, len(depot_sites)
 
 
+MAX_PENALTY = 1e10
+"""PyVRP's penalties per unit of excess load or time warp grow up to this (its default, 1e5, is too
+low for euro costs in 1/360 000 €: on Solomon days with 10 000 € per van it stays infeasible)."""
+
+
+def solve_params():
+    from pyvrp import PenaltyParams, SolveParams
+
+    return SolveParams(penalty=PenaltyParams(max_penalty=MAX_PENALTY))
+
+
 def solve_hgs(prepared: Prepared, penalty_units: int, iterations: int, seconds: float, seed: int = 1,
               no_improvement: int = 0) -> Plan | None:
     """Stops at the first of: `iterations` (0 = no limit), `no_improvement` iterations without a
@@ -113,7 +124,7 @@ def solve_hgs(prepared: Prepared, penalty_units: int, iterations: int, seconds: 
     stop = MultipleCriteria(criteria)
     with warnings.catch_warnings():  # "penalty reached its maximum": an infeasible day, checked below
         warnings.simplefilter("ignore")
-        result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False)
+        result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False, params=solve_params())
     if not result.is_feasible():
         return None
     routes: list[tuple[int, ...]] = [()] * len(prepared.vehicles)
