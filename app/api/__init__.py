@@ -7,6 +7,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
+from app.api.openapi import ConventionsPlugin
 from app.errors import PROBLEM, ProblemSchema
 
 
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> Api:
     app.url_map.converters["int"] = RowIdConverter
     api = TerrilApi(app, spec_kwargs={
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [ConventionsPlugin()],
         "info": {"description": "Terril — logistique du circuit court Lens-Liévin. "
                                 "Erreurs au format application/problem+json (RFC 9457)."},
     })
