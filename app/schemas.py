@@ -10,6 +10,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models import ROLES
+from app.schemas_contract import WeekPlanSchema
 from orders import scenario as S
 from orders.contract import default_of
 from orders.vocabulary import AGE_GROUPS, CANTEEN_KINDS, PRODUCT_UNITS, SITE_KINDS
@@ -248,7 +249,9 @@ class PlanSchema(Schema):
     created_by = fields.String()
     reason = fields.String(allow_none=True)
     inputs_hash = fields.String()
-    plan = fields.Dict()
+    plan = fields.Nested(WeekPlanSchema, metadata={
+        "description": "SCENARIO.md's plan output, typed by orders/plan.py (the portioning alone: without "
+                       "rounds, unserved, collections and totals)"})
 
 
 class RoundStopSchema(Schema):
