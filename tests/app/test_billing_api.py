@@ -175,9 +175,10 @@ def test_bad_money_input_is_refused_naming_the_field_and_changes_nothing(money_w
     assert _counts(app) == before
 
 
-def _member(app, world):
-    relay = world.scenario["relay_points"][0]["id"]
-    res = world.post(f"/api/v1/relay-points/{relay}/members", {"name": "Foyer Lefebvre"}, who="relay")
+def _member(app, world, n: int = 0):
+    relay = world.scenario["relay_points"][n]["id"]
+    res = world.post(f"/api/v1/relay-points/{relay}/members", {"name": "Foyer Lefebvre"},
+                     who="relay" if n == 0 else "relay2")
     assert res.status_code == 201, res.json
     member_id = res.json["id"]
     with app.app_context():
@@ -193,6 +194,27 @@ def _member(app, world):
             price = Decimal(str(basket.price_eur))
     world.tokens[f"member{member_id}"] = token
     return member_id, f"member{member_id}", price
+
+
+def test_a_relay_point_charging_per_collected_basket_charges_once_it_is_ticked(money_world):
+    app, world = money_world
+    relay = world.scenario["relay_points"][1]["id"]
+    rule = world.call("PUT", "/api/v1/billing/settings", json={"charge_rules": {relay: "collected"}})
+    assert rule.status_code == 200 and rule.json["charge_rules"][relay] == "collected"
+    bad = world.call("PUT", "/api/v1/billing/settings", json={"charge_rules": {relay: "sometimes"}})
+    assert bad.status_code == 422
+    member_id, me, price = _member(app, world, 1)
+    _issue(app)
+    assert Decimal(world.get(f"/api/v1/members/{member_id}/account", who=me).json["balances"]["EUR"]) == 0
+    with app.app_context():
+        with unit_of_work() as session:
+            row = session.exec(select(Collection).where(Collection.member_id == member_id)).one()
+            row.collected = True
+            session.add(row)
+    _issue(app)
+    _issue(app)
+    account = world.get(f"/api/v1/members/{member_id}/account", who=me).json
+    assert Decimal(account["balances"]["EUR"]) == -price and len(account["entries"]["EUR"]) == 1
 
 
 def test_a_member_is_charged_its_basket_earns_manne_from_a_garden_and_pays_with_it(money_world):
