@@ -191,7 +191,9 @@ class Search:
         """Locked rounds: their deliveries stay on the locked vehicle, in the locked order; other
         stops may be inserted between them. A locked vehicle outside this fleet frees its stops."""
         prepared, m, r = self.prepared, self.manager, self.routing
-        fleet_of = {prepared.vehicles[v].id: k for k, v in enumerate(self.fleet)}
+        fleet_of: dict[str, int] = {}
+        for k, v in enumerate(self.fleet):  # a van's first trip (slot) carries its locked round
+            fleet_of.setdefault(prepared.vehicles[v].id, k)
         parts: dict[str, list[int]] = {}
         for t, task in enumerate(prepared.tasks):
             if task.kind == "delivery" and task.group is None:
