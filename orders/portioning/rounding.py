@@ -261,7 +261,7 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
                 if consumers[cj].rank >= consumers[ci].rank and after_target(cj) \
                         and fj - fi > unit(cj, ln.product) + unit(ci, ln.product):
                     best = max(best or (fj, 1, j), (fj, 1, j))
-            for b in whole.batches:
+            for bi, b in enumerate(whole.batches):
                 if b.day != ln.day or ln.product not in b.recipe:
                     continue
                 for gi, var in b.per_group.items():
@@ -271,7 +271,7 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
                     fj = served[cj] / consumers[cj].ordered
                     if consumers[cj].rank >= consumers[ci].rank and after_target(cj) \
                             and fj - fi > unit(cj, ln.product) + unit(ci, ln.product):
-                        best = max(best or (fj, 0, (id(b), gi)), (fj, 0, (id(b), gi)))
+                        best = max(best or (fj, 0, (bi, gi)), (fj, 0, (bi, gi)))
             if best is None:
                 continue
             _, is_line, who = best
@@ -281,7 +281,7 @@ def top_up(prep: Prepared, whole: Pooled, values: dict[int, int]) -> dict[int, i
                 out[whole.s[who].Index()] -= give
                 served[prep.canteen_lines[who].canteen] -= prep.g_per_grain(ln.product) * give
             else:
-                b = next(b for b in whole.batches if id(b) == who[0])
+                b = whole.batches[who[0]]
                 out[b.per_group[who[1]].Index()] -= 1
                 out[b.n.Index()] -= 1
                 served[prep.basket_groups[who[1]].relay_point] -= b.rules.fill_milli
