@@ -240,6 +240,11 @@ class RunSchema(Schema):
                            metadata={"description": "why this run replaces the current plan"})
 
 
+class PublishSchema(Schema):
+    acknowledge = fields.Boolean(load_default=False, metadata={
+        "description": "publish even with no offers or a missed policy target (otherwise held, 409)"})
+
+
 class PlanSchema(Schema):
     """A stored plan version; `plan` follows SCENARIO.md's plan output."""
 

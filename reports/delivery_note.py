@@ -63,6 +63,8 @@ class DeliveryNote:
     issuer: str = "Terril — collectif de producteurs"
     site_id: str = ""
     """The recipient's id (documents are matched to sites by id, never by display name)."""
+    changes: tuple[str, ...] = ()
+    """French lines "was → is" when this is a new version after a re-plan (a shortage)."""
     crates_held: tuple[tuple[str, int], ...] = ()
     """The collective's crates this site holds (crate type, number) from the drivers' confirmations
     up to the printing: left at the site minus taken back, carried from week to week."""

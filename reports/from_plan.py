@@ -116,8 +116,10 @@ def route_sheets(plan: Plan, directory: Directory) -> tuple[RouteSheet, ...]:
     return tuple(sorted(sheets, key=lambda s: (str(s.day), s.vehicle, s.round_id)))
 
 
-def pick_lists(plan: Plan, directory: Directory) -> tuple[PickList, ...]:
-    """One :class:`PickList` per producer × delivery day with something allocated."""
+def pick_lists(plan: Plan, directory: Directory,
+               changes: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> tuple[PickList, ...]:
+    """One :class:`PickList` per producer × delivery day with something allocated; `changes`:
+    (producer, day) → the French "was → is" lines of a new version."""
     hub = directory.hub()
     first_departure: dict[str, int] = {}
     for rnd in plan.rounds:
@@ -153,7 +155,7 @@ def pick_lists(plan: Plan, directory: Directory) -> tuple[PickList, ...]:
         drop_off = _drop_off(hub, first_departure.get(day), sorted(set(pickups.get((producer, day), ()))),
                              day_before.get((producer, day)))
         result.append(PickList(producer=directory.name(producer), day=day, lines=tuple(lines), week=plan.week,
-                               drop_off=drop_off, site_id=producer))
+                               changes=(changes or {}).get((producer, day), ()), drop_off=drop_off, site_id=producer))
     return tuple(result)
 
 
@@ -174,7 +176,8 @@ def _drop_off(hub: Depot | None, departure: int | None, pickups: list[str], day_
 
 
 def delivery_notes(plan: Plan, directory: Directory,
-                   crates_held: Mapping[str, Mapping[str, int]] | None = None) -> tuple[DeliveryNote, ...]:
+                   crates_held: Mapping[str, Mapping[str, int]] | None = None,
+                   changes: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> tuple[DeliveryNote, ...]:
     """One :class:`DeliveryNote` per consumer × day (allocations, and baskets for relay points);
     `crates_held`: site → crate type → the collective's crates it holds (printed on its notes)."""
     lines: dict[tuple[str, str], dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
@@ -205,6 +208,7 @@ def delivery_notes(plan: Plan, directory: Directory,
             address=site.address, number=f"{plan.week.replace('-', '')}-{consumer}-{day.replace('-', '')[4:]}",
             baskets=tuple(sorted(baskets.get((consumer, day), ()), key=lambda b: b.basket_type)),
             week=plan.week, territory=directory.scenario.territory, site_id=consumer,
+            changes=(changes or {}).get((consumer, day), ()),
             crates_held=tuple((t, n) for t, n in sorted((crates_held or {}).get(consumer, {}).items()) if n > 0)))
     return tuple(result)
 
@@ -242,11 +246,13 @@ def weekly_summary(plan: Plan, directory: Directory) -> WeeklySummary:
 
 
 def documents_from_plan(plan: Plan, scenario: Scenario,
-                        crates_held: Mapping[str, Mapping[str, int]] | None = None) -> DocumentSet:
-    """Every document view of a planned week (`crates_held`: see :func:`delivery_notes`)."""
+                        crates_held: Mapping[str, Mapping[str, int]] | None = None,
+                        changes: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> DocumentSet:
+    """Every document view of a planned week (`crates_held`, `changes`: see :func:`delivery_notes`;
+    `changes` is keyed by (site, day) for the notes and the pick lists alike)."""
     directory = Directory(scenario)
-    return DocumentSet(route_sheets=route_sheets(plan, directory), pick_lists=pick_lists(plan, directory),
-                       delivery_notes=delivery_notes(plan, directory, crates_held),
+    return DocumentSet(route_sheets=route_sheets(plan, directory), pick_lists=pick_lists(plan, directory, changes),
+                       delivery_notes=delivery_notes(plan, directory, crates_held, changes),
                        summary=weekly_summary(plan, directory))
 
 

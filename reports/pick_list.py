@@ -73,6 +73,8 @@ class PickList:
     """Where and when to bring the crates (e.g. « Base 11/19, avant 06:15 »)."""
     site_id: str = ""
     """The producer's id (documents are matched to sites by id, never by display name)."""
+    changes: tuple[str, ...] = ()
+    """French lines "was → is" when this is a new version after a re-plan (a shortage)."""
 
     @property
     def crates(self) -> int:

@@ -8,11 +8,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.api.common import territory_id
+from app.api.jobs import JobSchema, job_response
 from app.auth import current_user, require
 from app.db import get_session, unit_of_work
-from app.services import delivery, weeks
+from app.jobs import submit as jobs
+from app.models import Offer, Week
+from app.services import delivery, shortage, weeks
 from app.services.scenario import export_scenario
 from orders.delivery import OUTCOMES
+from orders.errors import NotFound
 from reports.delivery_report import (
     delivery_report_view,
     render_delivery_report_html,
@@ -152,6 +156,34 @@ class WeekDeliveryReportHtml(MethodView):
     def get(self, week):
         """The delivery report's HTML preview."""
         return Response(render_delivery_report_html(_report_view(week)), mimetype="text/html")
+
+
+class ShortageSchema(Schema):
+    quantity = fields.Float(required=True, validate=validate.Range(min=0),
+                            metadata={"description": "what the offer can still give, in the product's unit"})
+    reason = fields.String(required=True, validate=validate.Length(1, 500),
+                           metadata={"description": "why (frost, breakage…): told to every consumer affected"})
+
+
+@blp.route("/offers/<int:offer_id>/shortage")
+class OfferShortage(MethodView):
+    @require("producer", "coordinator")
+    @blp.doc(security=[{"bearer": []}], operationId="reportShortage", summary="Report a shortage on a published week")
+    @blp.arguments(ShortageSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
+    def post(self, data, offer_id):
+        """The offer falls short: a job re-plans the week (pins and locks kept), writes a new version of
+        the affected documents only and e-mails every consumer whose delivery changed."""
+        session = get_session()
+        offer = session.get(Offer, offer_id)
+        week = session.get(Week, offer.week_id) if offer is not None else None
+        if week is None or week.territory_id != territory_id():
+            raise NotFound("No such offer.", "Offre introuvable.", "offer_id")
+        shortage.check(session, week, offer_id, data["quantity"], data["reason"], current_user())
+        job, created = jobs.submit("shortage", week, current_user().name,
+                                   {"offer_id": offer_id, "quantity": data["quantity"], "reason": data["reason"]})
+        return job_response(job, created)
 
 
 @blp.route("/crates")

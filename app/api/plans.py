@@ -36,6 +36,8 @@ def _current(week: str) -> Plan:
 def _job(kind: str, week: str, data: dict):
     """Long work is a job (app/jobs/): 202 with `Location: /api/v1/jobs/{id}`, or the identical one."""
     params = {"reason": data["reason"]} if data.get("reason") else {}
+    if data.get("acknowledge"):
+        params["acknowledge"] = True
     job, created = jobs.submit(kind, _week(week), _actor(), params)
     return job_response(job, created)
 
@@ -81,9 +83,11 @@ class Publish(MethodView):
     @blp.response(202, JobSchema)
     @blp.alt_response(200, schema=JobSchema, description="finished within `Prefer: wait=N`")
     @blp.doc(operationId="publishWeek")
-    def post(self, week):
-        """Render the week's documents (in parallel, switched in at once) and mark it published: a job."""
-        return _job("publish", week, {})
+    @blp.arguments(schemas.PublishSchema)
+    def post(self, data, week):
+        """Render the week's documents (in parallel, switched in at once) and mark it published: a job.
+        A week with no offers or a missed policy target is held (409, an alert) unless `acknowledge`."""
+        return _job("publish", week, data)
 
 
 def visible_round(round_id: int) -> Round:

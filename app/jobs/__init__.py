@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         "rounds": tasks.rounds,
         "documents": lambda ctx: publication.start(ctx, enqueue_part),
         "publish": lambda ctx: publication.start(ctx, enqueue_part),
+        "shortage": tasks.shortage,
     }
     app.extensions["terril_huey"] = huey
     app.extensions["terril_job_task"] = job_task

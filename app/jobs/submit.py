@@ -19,7 +19,7 @@ from app.db import engine as app_engine
 from app.db import get_session, separate_unit_of_work
 from app.jobs import enqueue_job, state
 from app.models import FINISHED_STATES, Job, Week
-from app.services import planning
+from app.services import alerts, planning
 from orders.errors import Conflict, DomainError
 
 MAX_WAIT_S = 120.0
@@ -30,7 +30,7 @@ class QueueUnavailable(DomainError):
     code = "queue_unavailable"
 
 
-def precheck(session, kind: str, week: Week) -> None:
+def precheck(session, kind: str, week: Week, params: dict | None = None) -> None:
     """The refusals known before running: a 409/404 now rather than a failed job later."""
     if kind in ("portioning", "rounds") and week.state not in planning.PLANNABLE:
         raise Conflict(f"Week {week.iso_week} is {week.state}: plan it once orders are closed (and before "
@@ -42,12 +42,19 @@ def precheck(session, kind: str, week: Week) -> None:
     if kind == "publish" and week.state != "planned":
         raise Conflict(f"Week {week.iso_week} is {week.state}; only a planned week is published.",
                        f"Seule une semaine planifiée peut être publiée (état : {week.state}).", "week")
+    if kind == "publish":  # no offers, or a missed target: held unless the coordinator acknowledges
+        alerts.check_publication(session, week, planning.require_plan(session, week),
+                                 acknowledge=bool((params or {}).get("acknowledge")))
+    if kind == "shortage" and week.state != "published":
+        raise Conflict(f"Week {week.iso_week} is {week.state}: before publication, change the offer itself.",
+                       f"La semaine {week.iso_week} n'est pas publiée : avant la publication, on modifie l'offre.",
+                       "week")
 
 
 def submit(kind: str, week: Week, actor: str, params: dict | None = None) -> tuple[Job, bool]:
     """The job doing `kind` for `week`: a new one (True) or the identical one already under way."""
     session = get_session()
-    precheck(session, kind, week)
+    precheck(session, kind, week, params)
     key = f"{kind}:{week.territory_id}:{week.iso_week}"
     engine = app_engine()
     for _ in range(5):
@@ -61,7 +68,12 @@ def submit(kind: str, week: Week, actor: str, params: dict | None = None) -> tup
             with engine.connect() as conn:
                 existing = conn.execute(select(Job.id).where(Job.active_key == key)).scalar()
             if existing is not None:
-                return fresh(existing), False
+                found = fresh(existing)
+                if found is not None and kind == "shortage" and found.params != (params or {}):
+                    raise Conflict("Another shortage of this week is being re-planned; report again in a minute.",
+                                   "Un autre manque de la semaine est en cours de prise en compte : "
+                                   "signalez-le de nouveau dans une minute.", "offer_id") from None
+                return found, False
             continue  # the identical job finished meanwhile: try again
         job_id = job.id
         try:

@@ -8,7 +8,7 @@ is written from inside a transaction that has written (on SQLite that would wait
 """
 from __future__ import annotations
 
-from app.db import unit_of_work
+from app.db import get_session, unit_of_work
 from app.jobs import state
 from app.jobs.runner import JobContext
 from app.models import Plan, Week
@@ -49,3 +49,24 @@ def rounds(ctx: JobContext) -> None:
         ctx.expect(0.4, 0.9, routing_s, "Calcul des tournées (solveur)")
         plan = planning.run_routing(session, week, job.created_by, reason)
         state.finish_in(session, job.id, ctx.attempt, plan_result(plan, week), "Tournées calculées")
+
+
+def shortage(ctx: JobContext) -> None:
+    """A shortage reported on a published week: re-plan what it changes, new documents for the
+    affected consumers, producers and rounds only, then tell the consumers (`services/shortage.py`)."""
+    from app.services import shortage as service
+
+    config, job, params = ctx.app.config, ctx.job, ctx.job.params
+    ctx.step(0.05, "Prise en compte du manque")
+    with unit_of_work() as session:
+        week = session.get(Week, job.week_id)
+        ctx.expect(0.1, 0.8, config["TERRIL_PORTIONING_TIME_LIMIT"] + 2 * config["TERRIL_ROUTING_TIME_LIMIT"] + 3.0,
+                   "Nouvelle répartition et tournées (solveurs), documents modifiés")
+        plan, changes, why = service.apply(session, week, int(params["offer_id"]), float(params["quantity"]),
+                                           params["reason"], job.created_by)
+        result = {**plan_result(plan, week), "changed_consumers": [list(k) for k in changes.consumers],
+                  "documents": service.affected_documents(week, plan)}
+        state.finish_in(session, job.id, ctx.attempt, result, "Manque pris en compte, consommateurs prévenus")
+    session = get_session()  # after the commit; each e-mail records itself (its own units of work), once
+    week = session.get(Week, job.week_id)
+    service.tell_consumers(session, week, planning.require_plan(session, week), changes, why, None)

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlmodel import JSON, Column, Field, SQLModel
 
-JOB_KINDS = ("portioning", "rounds", "documents", "publish")
+JOB_KINDS = ("portioning", "rounds", "documents", "publish", "shortage")
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED_STATES = ("succeeded", "failed", "cancelled")
 

@@ -34,11 +34,11 @@ class Document:
     render_pdf: Callable[[], bytes]
 
 
-def _documents(session: Session, week: Week, plan: Plan):
+def _documents(session: Session, week: Week, plan: Plan, changes: Mapping | None = None):
     from app.services.delivery import crate_balances
 
     return documents_from_plan(WeekPlan.from_dict(plan.plan), export_scenario(session, week),
-                               crate_balances(session, week.territory_id))
+                               crate_balances(session, week.territory_id), changes)
 
 
 def _safe(text: str) -> str:
@@ -185,9 +185,11 @@ def document_files(docs, iso_week: str, slugs: Mapping[str, str] | None = None) 
     return out
 
 
-def week_document_files(session: Session, week: Week, plan: Plan) -> list[DocumentFile]:
-    """The PDFs of a week's plan version (what a publication renders, in parts: `app/jobs/`)."""
-    return document_files(_documents(session, week, plan), week.iso_week, territory_slugs(session, week.territory_id))
+def week_document_files(session: Session, week: Week, plan: Plan, changes: Mapping | None = None) -> list[DocumentFile]:
+    """The PDFs of a week's plan version (what a publication renders, in parts: `app/jobs/`);
+    `changes`: (site, day) → the "was → is" lines a new version prints (a re-plan after a shortage)."""
+    return document_files(_documents(session, week, plan, changes), week.iso_week,
+                          territory_slugs(session, week.territory_id))
 
 
 def render_set(docs, out_dir: Path, iso_week: str, slugs: Mapping[str, str] | None = None) -> list[Path]:

@@ -135,6 +135,20 @@ def set_locked(session: Session, rnd: Round, locked: bool, actor: str) -> Round:
     return corrections.set_locked(session, rnd, locked, actor)
 
 
+def replan_published(session: Session, week: Week, actor: str, reason: str) -> Plan:
+    """Portion and route a published week again (a shortage on the morning): pins, the policy and
+    the round locks are kept, the week stays published; a new plan version."""
+    if week.state != "published":
+        raise Conflict(f"Week {week.iso_week} is {week.state}, not published.",
+                       f"La semaine {week.iso_week} n'est pas publiée.", "week")
+    scenario = export_scenario(session, week)
+    portioned = with_policy_version(session, week, portion(scenario, settings()), scenario)
+    routed = route(scenario, portioned, settings(), locked_rounds(session, week, scenario))
+    plan = _new_version(session, week, routed.to_dict(), actor, reason, inputs_hash(scenario))
+    _store_rounds(session, week, plan)
+    return plan
+
+
 def plan_week(session: Session, week: Week, actor: str, reason: str | None = None) -> Plan:
     """Portion then route: the whole plan of a closed week (what the scheduler runs)."""
     run_portioning(session, week, actor, reason)
