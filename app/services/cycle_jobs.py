@@ -54,7 +54,7 @@ from app.models import (
     Week,
     WeekEvent,
 )
-from app.services import audit, member_cycle, notify, weeks
+from app.services import alerts, audit, delivery, member_cycle, notify, weeks
 from orders import calendar, cycle
 from orders.errors import DomainError
 
@@ -124,17 +124,26 @@ def _tick_territory(session: Session, territory_id: str, now: datetime, mailer: 
         rows = session.exec(select(Week).where(Week.territory_id == terr.id, col(Week.iso_week).in_(window),
                                                Week.state != cycle.WeekState.DELIVERED.value)
                             .order_by(Week.iso_week)).all()
+    _send_alerts(session, terr, now, mailer)
     for week in rows:
         iso = week.iso_week
         try:
             _advance(session, terr, schedule, week, now, report)
             _remind(session, terr, schedule, week, now, mailer, report)
             member_cycle.after_publication(session, terr, week, now, mailer, report.actions)
+            if week.state == cycle.WeekState.PUBLISHED.value:
+                with unit_of_work(session):
+                    alerts.check_unconfirmed_rounds(session, terr, now)
         except (DomainError, SQLAlchemyError, ValueError) as exc:  # the failed step rolled back
             with unit_of_work(session):
                 _record(session, "tick", terr.id, iso, now, "error", {"error": str(exc)})
             report.errors.append(f"{terr.id} {iso}: {exc}")
             log.exception("cycle.week_failed territory=%s week=%s", terr.id, iso)
+
+
+def _send_alerts(session: Session, terr: Territory, now: datetime, mailer: notify.Mailer | None) -> None:
+    """E-mail the open alerts to the coordinators (each once per person; `services/alerts.py`)."""
+    alerts.send_emails(session, mailer, terr, now)
 
 
 # --------------------------------------------------------------------------- job records
@@ -342,6 +351,18 @@ def _advance(session: Session, terr: Territory, schedule: cycle.CycleSchedule, w
             if not _planning_step(session, terr, schedule, week, step, now, "publish", detail, t0, report):
                 return
             continue
+        if step.to_state is cycle.WeekState.DELIVERED:  # the confirmations close a week; the clock reminds
+            with unit_of_work(session):
+                closed = delivery.close_if_done(session, week, ACTOR)
+                if closed:
+                    _record(session, "transition", terr.id, week.iso_week, now, "ok", detail, None, t0)
+                else:  # stops still unconfirmed: the week stays published, the coordinator is alerted
+                    alerts.check_unconfirmed_rounds(session, terr, now)
+                    _record_once(session, "delivered_check", terr.id, week.iso_week, now, "skipped", detail,
+                                 f"{terr.id}:{week.iso_week}:delivered_check")
+            if closed:
+                report.actions.append(f"{terr.id} {week.iso_week}: {step.from_state.value} → {step.to_state.value}")
+            return
         with unit_of_work(session):
             if step.to_state is cycle.WeekState.CLOSED:  # the members' basket orders, with the close
                 detail["members"] = member_cycle.derive_at_close(session, week)
@@ -380,6 +401,13 @@ def _planning_step(session: Session, terr: Territory, schedule: cycle.CycleSched
             if week.state == step.from_state.value:  # the planning service left the state to us
                 weeks.transition(session, week, target, None, _reason(step, schedule), actor=ACTOR)
             _record(session, job, terr.id, iso, now, "ok", detail, None, t0)
+    except alerts.PublicationHeld as exc:  # no offers or a missed target: held at planned, with an alert
+        with unit_of_work(session):
+            alerts.held_alert(session, week, exc)
+            _record_once(session, job, terr.id, iso, now, "skipped", {**detail, "held": exc.detail_fr},
+                         f"{terr.id}:{iso}:publication_held")
+        report.actions.append(f"{terr.id} {iso}: publication retenue ({exc.detail_fr})")
+        return False
     except Exception as exc:  # noqa: BLE001 - a failed solver must not stop the cycle; recorded and retried
         with unit_of_work(session):
             _record(session, job, terr.id, iso, now, "error",

@@ -123,12 +123,12 @@ def round_progress(session: Session, rnds: list[Round]) -> dict[int, tuple[int, 
 
 
 def close_if_done(session: Session, week: Week, actor: str) -> bool:
-    """A published week whose every delivery stop is confirmed becomes `delivered`."""
+    """A published week whose every delivery stop is confirmed (or that has none) becomes `delivered`."""
     if week.state != "published":
         return False
     expected = delivery_stops(session, week)
     confirmed = {(c.site_id, c.day) for c in of_week(session, week)}
-    if not expected or not expected <= confirmed:
+    if not expected <= confirmed:
         return False
     weeks.transition(session, week, "delivered", None, actor=actor)
     return True

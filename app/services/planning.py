@@ -198,14 +198,18 @@ def _store_rounds(session: Session, week: Week, plan: Plan) -> None:
     session.flush()
 
 
-def publish_week(session: Session, week: Week, actor: str) -> Plan:
-    """Render and cache the week's documents, then mark the week published."""
+def publish_week(session: Session, week: Week, actor: str, acknowledge: bool = False) -> Plan:
+    """Render and cache the week's documents, then mark the week published; a week with no offers
+    or a missed policy target is held (`alerts.PublicationHeld`) unless `acknowledge`."""
     from app.services import documents
 
     plan = require_plan(session, week)
     if week.state != "planned":
         raise Conflict(f"Week {week.iso_week} is {week.state}; only a planned week is published.",
                        f"Seule une semaine planifiée peut être publiée (état : {week.state}).", "week")
+    from app.services import alerts  # (alerts reads plans)
+
+    alerts.check_publication(session, week, plan, acknowledge=acknowledge)
     documents.write_week(session, week, plan, Path(current_app.config["TERRIL_DOCUMENTS_DIR"]))
     weeks.transition(session, week, "published", None, actor=actor)
     return plan
