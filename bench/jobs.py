@@ -134,10 +134,11 @@ class Phase:
                 ready = conn.getresponse().status == 200
             except OSError:
                 time.sleep(0.1)
-        # the worker's start-up (imports, forks) is not part of a job's time: wait for its consumer
-        while time.monotonic() < deadline and b"Huey consumer started" not in (self.dir / "worker.log").read_bytes():
+        # the worker's start-up (imports) is not part of a job's time: wait for its banner (printed
+        # once the app is built, just before the consumer forks its processes)
+        while time.monotonic() < deadline and b"Worker Terril" not in (self.dir / "worker.log").read_bytes():
             time.sleep(0.1)
-        time.sleep(1.0)
+        time.sleep(2.0)
 
     def warm(self, token: str, week: str) -> None:
         """A few reads first, so that every web process has its connections and imports ready."""
