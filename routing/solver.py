@@ -73,6 +73,13 @@ def _portfolio(prepared: Prepared, params: SolverParams, deadline: float) -> tup
     jobs = [(_hgs_job if name == "pyvrp" else _pipeline, (prepared, params, name, deadline)) for name in engines]
     if len(jobs) == 1 or len(prepared.tasks) <= SEQUENTIAL_BELOW:
         outcomes = [fn(*args) for fn, args in jobs]
+    elif multiprocessing.current_process().daemon:
+        # a daemonic process (a job worker's) may not start children: the engines take turns, each
+        # with an equal share of what is left of the budget
+        outcomes = []
+        for k, (fn, (prep, prm, name, _)) in enumerate(jobs):
+            share = max(0.0, deadline - time.perf_counter()) / (len(jobs) - k)
+            outcomes.append(fn(prep, prm, name, time.perf_counter() + share))
     else:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=len(jobs), mp_context=ctx) as pool:
