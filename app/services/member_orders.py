@@ -123,18 +123,16 @@ def derive_orders(session: Session, week: Week, *, user: User | None = None, act
         select(BasketOrder).where(BasketOrder.week_id == week.id,
                                   col(BasketOrder.relay_point_id).in_(with_members))).all()}
     wanted = {(o.relay_point, o.day, o.basket_type): o.count for o in result.orders}
+    new_rows = []
     for key in sorted(set(wanted) | {k for k, o in existing.items() if o.derived_from_members}):
         count = wanted.get(key, 0)
         row = existing.get(key)
         line = {"relay_point": key[0], "day": key[1].isoformat(), "basket_type": key[2], "count": count}
         if row is None:
             if count:
-                row = BasketOrder(week_id=week.id, relay_point_id=key[0], day=key[1], basket_type_id=key[2],
-                                  count=count, derived_from_members=True, derived_count=count)
-                session.add(row)
-                session.flush()
-                audit.record(session, user, "basket_order", row.id, "create", None, audit.snapshot(row), week.id,
-                             actor=actor)
+                new_rows.append(BasketOrder(week_id=week.id, relay_point_id=key[0], day=key[1],
+                                            basket_type_id=key[2], count=count, derived_from_members=True,
+                                            derived_count=count))
                 report.created.append(line)
             continue
         if not row.derived_from_members:
@@ -158,6 +156,10 @@ def derive_orders(session: Session, week: Week, *, user: User | None = None, act
         session.add(row)
         audit.record(session, user, "basket_order", row.id, "update", before, audit.snapshot(row), week.id,
                      actor=actor)
+    session.add_all(new_rows)
+    session.flush()  # one flush for every new row (ids for their audit entries)
+    for row in new_rows:
+        audit.record(session, user, "basket_order", row.id, "create", None, audit.snapshot(row), week.id, actor=actor)
     session.flush()
     return report
 
