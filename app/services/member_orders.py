@@ -172,6 +172,11 @@ def derive_on_demand(session: Session, user: User, week: Week, relay_point_id: s
             raise InvalidInput("A relay point's manager derives its own relay point only.",
                                "Un responsable de point relais ne calcule que sa propre commande.", "relay_point_id")
         relay_point_id = user.site_id
+    if relay_point_id is not None:
+        site = session.get(Site, relay_point_id)
+        if site is None or site.kind != "relay" or site.territory_id != week.territory_id:
+            raise InvalidInput(f"{relay_point_id!r} is not a relay point of this territory.",
+                               f"« {relay_point_id} » n'est pas un point relais du territoire.", "relay_point_id")
     weeks.check_window(session, week, "orders")
     return derive_orders(session, week, user=user, relay_point_ids=[relay_point_id] if relay_point_id else None)
 

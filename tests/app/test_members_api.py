@@ -113,3 +113,18 @@ def test_bad_inputs_name_the_field_and_store_nothing(app):
     # the coordinator sees the relay point's members, with their contact
     listed = world.get("/api/v1/relay-points/rp-lens/members").get_json()
     assert [(m["name"], m["email"]) for m in listed] == [("Alice", "alice@ex.test")]
+
+
+def test_derive_refuses_an_unknown_relay_point_and_a_closed_week(app):
+    world = build_world(app, state="orders_open")
+    r = world.post(f"/api/v1/weeks/{WEEK}/basket-orders/derive", json={"relay_point_id": "mat-loos"})
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "relay_point_id"
+    r = world.post(f"/api/v1/weeks/{WEEK}/basket-orders/derive", json={"relay_point_id": "rp-lens"}, who="relay2")
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "relay_point_id"
+    assert world.post("/api/v1/weeks/2026-W50/basket-orders/derive", json={}).status_code == 404
+
+
+def test_derive_on_demand_waits_for_the_orders_window(app):
+    world = build_world(app, state="closed")
+    r = world.post(f"/api/v1/weeks/{WEEK}/basket-orders/derive", json={}, who="relay")
+    assert r.status_code == 409 and r.get_json()["errors"][0]["field"] == "week"
