@@ -16,8 +16,8 @@ from app.auth import current_user
 from app.db import get_session, unit_of_work
 from app.jobs import state as job_state
 from app.jobs.submit import fresh, submit
-from app.models import FINISHED_STATES, Job
-from app.services import documents, planning, weeks
+from app.models import FINISHED_STATES, Job, Territory
+from app.services import alerts, corrections, delivery, documents, planning, weeks
 from app.web.blueprint import blp
 from app.web.common import (
     DEADLINE_FR,
@@ -25,6 +25,7 @@ from app.web.common import (
     chosen_week,
     day_fr,
     page,
+    parse_number,
     products,
     send_pdf,
     sites,
@@ -122,7 +123,56 @@ def coordination_page():
         deadlines=[(DEADLINE_FR.get(k, k), cycle.format_when_fr(v)) for k, v in deadlines.items()],
         next_state=next_state, next_state_fr=STATE_FR.get(next_state or "", ""), maps=_maps(rounds, stops, by_id),
         plannable=week is not None and week.state in planning.PLANNABLE,
-        job=job_view(job) if job is not None else None)
+        job=job_view(job) if job is not None else None, **_fairness_context(session, plan))
+
+
+TIER_FR = {"maternelle": "maternelles", "elementaire": "élémentaires", "foyer": "foyer logement",
+           "relay_point": "points relais", "fair": "tous les autres (partage équitable)"}
+
+
+def tier_fr(name: str | None) -> str:
+    return TIER_FR.get(name or "", name or "")
+
+
+def _fairness_context(session, plan) -> dict:
+    """Alerts, fairness, unsold stock, the policy and the crates each site holds."""
+    body = planning.week_plan(plan) if plan is not None else None
+    terr = session.get(Territory, territory_of())
+    return {"alerts": alerts.open_alerts(session, terr.id), "fairness": body.fairness if body else None,
+            "unsold": body.unsold if body else (), "policy": corrections.policy_view(terr),
+            "crates": delivery.crate_balances(session, terr.id), "palier": tier_fr}
+
+
+@blp.post("/coordination/alertes/<int:alert_id>")
+@page("coordinator")
+def resolve_alert(alert_id: int):
+    with unit_of_work() as session:
+        alerts.resolve(session, territory_of(), alert_id, current_user().name)
+    flash("Alerte marquée comme traitée.", "succes")
+    return redirect(url_for("web.coordination_page") + "#alertes", 303)
+
+
+@blp.post("/coordination/politique")
+@page("coordinator")
+def coordination_policy():
+    """The policy form: one row per tier (name, kinds, site ids, share in %); an empty name drops it."""
+    tiers, i = [], 0
+    while f"nom-{i}" in request.form:
+        name = request.form.get(f"nom-{i}", "").strip()
+        if name:
+            sites_ = [s.strip() for s in request.form.get(f"sites-{i}", "").split(",") if s.strip()]
+            share = parse_number(request.form.get(f"part-{i}")) or 0.0
+            tiers.append({"name": name, "target": share / 100, "kinds": request.form.getlist(f"publics-{i}"),
+                          "sites": sites_})
+        i += 1
+    try:
+        with unit_of_work() as session:
+            corrections.set_policy(session, session.get(Territory, territory_of()), {"tiers": tiers}, current_user().name)
+    except DomainError as exc:
+        flash(f"Politique non enregistrée : {exc.detail_fr}", "erreur")
+    else:
+        flash("Politique de répartition enregistrée : elle s'applique à la prochaine répartition.", "succes")
+    return redirect(url_for("web.coordination_page") + "#politique", 303)
 
 
 def _run(action: str) -> tuple[str | None, int | None]:
