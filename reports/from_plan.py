@@ -18,7 +18,18 @@ from reports.delivery_note import BasketComposition, BasketItem, DeliveryNote, N
 from reports.pick_list import PickDestination, PickLine, PickList
 from reports.render import hhmm, to_minutes
 from reports.route_sheet import Depot, Drop, RouteSheet, RouteStop
-from reports.summary import KIND_ORDER, ProducerKilos, RoundTotal, ShortfallRow, TargetResult, WeeklySummary
+from reports.summary import (
+    KIND_ORDER,
+    ProducerKilos,
+    RoundTotal,
+    ShortfallRow,
+    TargetResult,
+    TierFairness,
+    UnsoldRow,
+    WeeklySummary,
+    reason_label,
+    tier_label,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +251,17 @@ def weekly_summary(plan: Plan, directory: Directory) -> WeeklySummary:
     producers = tuple(ProducerKilos(directory.name(pid), round(kg, 3), round(amounts[pid], 2))
                       for pid, kg in sorted(kilos.items(), key=lambda kv: (-kv[1], kv[0])))
     unserved = tuple((directory.name(u.site), u.day, u.reason_fr or u.reason) for u in plan.unserved)
+    fairness = plan.fairness if isinstance(plan.fairness, Mapping) else {}
+    tiers = tuple(TierFairness(tier_label(name), int(t.get("consumers", 0)), float(t["min"]), float(t["max"]),
+                               float(t["jain"])) for name, t in (fairness.get("tiers") or {}).items())
+    unsold = tuple(UnsoldRow(directory.name(u.producer), directory.product(u.product)[0], u.quantity,
+                             directory.product(u.product)[1], u.day, reason_label(u.reason, u.reason_fr))
+                   for u in plan.unsold)
     return WeeklySummary(week=plan.week, targets=targets, shortfalls=tuple(shortfalls), rounds=tuple(rounds),
                          producers=producers, territory=directory.scenario.territory, unserved=unserved,
-                         cost_eur=plan.totals.cost if plan.routed else None)
+                         cost_eur=plan.totals.cost if plan.routed else None, fairness=tiers,
+                         bound_gap=fairness.get("bound_gap"), unsold=unsold,
+                         unsold_kg=round(sum(directory.kg(u.product, u.quantity) for u in plan.unsold), 1))
 
 
 def documents_from_plan(plan: Plan, scenario: Scenario,

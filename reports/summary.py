@@ -117,6 +117,36 @@ class ProducerKilos:
     amount_eur: float | None = None
 
 
+TIER_LABELS = {"maternelle": "maternelles", "elementaire": "élémentaires", "foyer": "foyer logement",
+               "relay_point": "points relais", "fair": "tous les autres (partage équitable)"}
+"""French names of the policy's tiers and consumer kinds (a tier named by the coordinator is kept)."""
+
+
+def tier_label(name: str | None) -> str:
+    return TIER_LABELS.get(name or "", name or "")
+
+
+@dataclass(frozen=True, slots=True)
+class TierFairness:
+    """Fill rates (served ÷ ordered) of one tier of the policy: lowest, highest, Jain's index."""
+
+    tier: str  # in French
+    consumers: int
+    min: float
+    max: float
+    jain: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnsoldRow:
+    producer: str
+    product: str
+    quantity: float
+    unit: str
+    day: date | str | None
+    reason: str  # in French
+
+
 @dataclass(frozen=True, slots=True)
 class WeeklySummary:
     week: str
@@ -128,6 +158,11 @@ class WeeklySummary:
     unserved: tuple[tuple[str, str, str], ...] = ()
     """(site, day, reason) of consumers no round could visit."""
     cost_eur: float | None = None
+    fairness: tuple[TierFairness, ...] = ()
+    bound_gap: float | None = None
+    """How far the shares are from the best possible (a bound), 0 when proven optimal."""
+    unsold: tuple[UnsoldRow, ...] = ()
+    unsold_kg: float = 0.0
 
     @property
     def km(self) -> float:

@@ -23,9 +23,7 @@ from app.services.scenario import export_scenario
 from orders import alerts as A
 from orders.errors import Conflict, NotFound
 from reports import formatting
-
-KIND_FR = {"maternelle": "maternelles", "elementaire": "élémentaires", "foyer": "foyer logement",
-           "relay_point": "points relais"}
+from reports.summary import tier_label
 
 
 class PublicationHeld(Conflict):
@@ -45,7 +43,7 @@ class PublicationHeld(Conflict):
 def hold_text(hold: A.Hold) -> str:
     if hold.kind == "no_offers":
         return "aucune offre n'a été saisie pour la semaine"
-    return (f"objectif {KIND_FR.get(hold.target_kind, hold.target_kind)} non atteint : "
+    return (f"objectif {tier_label(hold.target_kind)} non atteint : "
             f"{formatting.percent(hold.served)} servis pour {formatting.percent(hold.target)} visés")
 
 

@@ -36,6 +36,7 @@ from app.web.common import (
 from app.web.driver import rounds_of_week, stops_of
 from orders import cycle
 from orders.errors import DomainError
+from reports.summary import tier_label
 from reports.svg import MapPoint, route_map_svg
 
 # the state a coordinator moves the week to by hand (planning and publication have their own buttons)
@@ -126,21 +127,13 @@ def coordination_page():
         job=job_view(job) if job is not None else None, **_fairness_context(session, plan))
 
 
-TIER_FR = {"maternelle": "maternelles", "elementaire": "élémentaires", "foyer": "foyer logement",
-           "relay_point": "points relais", "fair": "tous les autres (partage équitable)"}
-
-
-def tier_fr(name: str | None) -> str:
-    return TIER_FR.get(name or "", name or "")
-
-
 def _fairness_context(session, plan) -> dict:
     """Alerts, fairness, unsold stock, the policy and the crates each site holds."""
     body = planning.week_plan(plan) if plan is not None else None
     terr = session.get(Territory, territory_of())
     return {"alerts": alerts.open_alerts(session, terr.id), "fairness": body.fairness if body else None,
             "unsold": body.unsold if body else (), "policy": corrections.policy_view(terr),
-            "crates": delivery.crate_balances(session, terr.id), "palier": tier_fr}
+            "crates": delivery.crate_balances(session, terr.id), "palier": tier_label}
 
 
 @blp.post("/coordination/alertes/<int:alert_id>")
