@@ -20,6 +20,7 @@ from app.web.common import (
 )
 from orders import cycle
 from orders.errors import DomainError
+from reports.summary import reason_label
 
 
 def _offers(week: Week | None, site_id: str) -> dict[str, Offer]:
@@ -42,11 +43,13 @@ def _previous_offers(week: Week, site_id: str) -> dict[str, Offer]:
 def _render(site, week, values, errors, status=200, notice=None):
     session = get_session()
     plan = planning.current_plan(session, week) if week is not None else None
+    unsold = [u for u in planning.week_plan(plan).unsold if u.producer == site.id] if plan is not None else []
     window_open = week is not None and week.state == "offers_open"
     deadline = weeks.deadlines(session, week).get("offers_close") if week is not None else None
     return render_template("producteur.html", site=site, week=week, weeks=territory_weeks(site.territory_id),
                            products=products(), values=values, offers=_offers(week, site.id), errors=errors,
-                           plan=plan, window_open=window_open, deadline=deadline,
+                           plan=plan, unsold=unsold, reason_fr=reason_label, window_open=window_open,
+                           deadline=deadline,
                            deadline_fr=cycle.format_when_fr(deadline) if deadline else None,
                            notice=notice), status
 

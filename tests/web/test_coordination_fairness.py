@@ -47,3 +47,24 @@ def test_the_page_shows_fairness_unsold_alerts_and_edits_the_policy(app):
     assert client.post(f"/coordination/alertes/{alert_id}", data={"csrf_token": token}).status_code == 303
     with app.app_context():
         assert alerts.open_alerts(get_session(), "lens-lievin") == []
+
+
+def test_the_producer_page_lists_its_unsold_stock_with_the_reason(app):
+    world = build_people(app, state="closed")
+    run_job(world, f"/api/v1/weeks/{WEEK}/portioning")
+    farm = world.scenario["producers"][0]["id"]
+    with app.app_context():
+        from app.services import planning
+
+        with unit_of_work() as session:  # the stored plan says 30 kg of carrots stayed at this farm
+            week = session.exec(select(Week).where(Week.iso_week == WEEK)).one()
+            row = planning.require_plan(session, week)
+            body = dict(row.plan)
+            body["unsold"] = [u for u in body.get("unsold", []) if u["producer"] != farm] + [
+                {"producer": farm, "product": "carotte", "quantity": 30.0, "reason": "lot_size", "day": "2026-12-01"}]
+            row.plan = body
+            session.add(row)
+    client = app.test_client()
+    assert sign_in(client, "producer").status_code == 303
+    html = client.get(f"/producteur/{farm}").get_data(as_text=True)
+    assert "Invendus de la semaine" in html and "reste inférieur à un lot" in html and "lot_size" not in html
