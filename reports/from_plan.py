@@ -250,7 +250,8 @@ def weekly_summary(plan: Plan, directory: Directory) -> WeeklySummary:
         amounts[alloc.producer] += alloc.quantity * directory.unit_price(alloc.producer, alloc.product)
     producers = tuple(ProducerKilos(directory.name(pid), round(kg, 3), round(amounts[pid], 2))
                       for pid, kg in sorted(kilos.items(), key=lambda kv: (-kv[1], kv[0])))
-    unserved = tuple((directory.name(u.site), u.day, u.reason_fr or u.reason) for u in plan.unserved)
+    unserved = tuple((directory.name(u.site), u.day, (u.reason_fr or u.reason)
+                      + (f" — pour le desservir : {u.way_out_fr}" if u.way_out_fr else "")) for u in plan.unserved)
     fairness = plan.fairness if isinstance(plan.fairness, Mapping) else {}
     tiers = tuple(TierFairness(tier_label(name), int(t.get("consumers", 0)), float(t["min"]), float(t["max"]),
                                float(t["jain"])) for name, t in (fairness.get("tiers") or {}).items())

@@ -102,7 +102,8 @@ def _route_once(scenario: Scenario, portioned: Plan, settings: PlanSettings,
                      "seconds": round(result.seconds, 3), "vehicles": result.vehicles_used})
         rounds.extend(_round(rnd, rnd.vehicle_id in locked_vans) for rnd in result.rounds)
         unserved.extend(Unserved(site=miss.site_id, stop=miss.stop_id, day=problem.day, reason=str(miss.reason),
-                                 reason_fr=miss.reason_fr) for miss in result.unserved)
+                                 reason_fr=miss.reason_fr, way_out=miss.way_out.kind if miss.way_out else None,
+                                 way_out_fr=miss.way_out_fr or None) for miss in result.unserved)
     solver = dict(portioned.solver or {})
     solver["routing"] = {"status": "solved" if not unserved else "partial", "days": days}
     return portioned.replace(
