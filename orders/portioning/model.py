@@ -169,7 +169,7 @@ class PortioningResult:
                                  "ordered_kg": t.ordered_kg, "served_kg": t.served_kg}
                         for t in self.targets},
             "baskets": [_basket_dict(b) for b in self.baskets],
-            "unsold": [_plain(u) for u in self.unsold],
+            "unsold": [{**_plain(u), "reason_fr": u.text} for u in self.unsold],
             "fairness": self.fairness,
             "policy": self.policy,
             "pins": [_plain(p) for p in self.pins],
