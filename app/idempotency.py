@@ -49,9 +49,9 @@ def request_hash() -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}?{request.query_string.decode('latin-1')}\n".encode())
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        for name, value in sorted(request.form.items(multi=True)):
+        for name, value in sorted(request.form.items(multi=True), key=lambda item: (str(item[0]), item[1])):
             digest.update(f"form:{name}={value}\n".encode())
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: str(item[0])):
             content = upload.stream.read()
             upload.stream.seek(0)
             digest.update(f"file:{name}:{upload.filename}:".encode() + hashlib.sha256(content).digest())

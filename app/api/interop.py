@@ -115,7 +115,7 @@ def _refuse_type(mimetype: str | None, what: str) -> None:
 def _upload() -> tuple[bytes, str | None, str | None]:
     """The uploaded bytes: one multipart part named `file`, or the raw body typed CSV or XLSX."""
     if request.mimetype == "multipart/form-data":
-        names = sorted(set(request.files) | set(request.form))
+        names = sorted({str(n) for n in (*request.files, *request.form)})  # a nameless part is 'None'
         if names != ["file"]:
             odd = [n for n in names if n != "file"]
             detail = (f"Unexpected form field(s): {', '.join(map(repr, odd))}; send the table as the 'file' part."
