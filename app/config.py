@@ -20,6 +20,7 @@
 | `TERRIL_JOB_LEASE_S` / `TERRIL_JOB_MAX_ATTEMPTS` | `30` / `2` | jobs: heartbeat lease, tries (docs/jobs.md) |
 | `TERRIL_PUBLISH_BATCH` | `4` | documents per task of a publication |
 | `TERRIL_TRUSTED_PROXIES` | unset | addresses or networks of the reverse proxies whose `X-Forwarded-For`/`-Proto` are believed (e.g. `127.0.0.1`); unset: those headers are ignored |
+| `TERRIL_PG_SYNCHRONOUS_COMMIT` | `off` | PostgreSQL only: `off` acknowledges a commit before its WAL reaches the disk (like SQLite's WAL + `synchronous=NORMAL`: an app crash loses nothing, a database or machine crash may lose the last ≤ 0.6 s); `on` waits for the flush (docs/trust.md) |
 | `TERRIL_MAX_CONTENT_LENGTH` | `4194304` | largest request body in bytes (Flask's `MAX_CONTENT_LENGTH`): larger is 413 before it is read; a spreadsheet itself may be 2 MB |
 """
 from __future__ import annotations
@@ -64,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "TERRIL_JOB_MAX_ATTEMPTS": int(env.get("TERRIL_JOB_MAX_ATTEMPTS", "2")),
         "TERRIL_PUBLISH_BATCH": int(env.get("TERRIL_PUBLISH_BATCH", "4")),
         "TERRIL_TRUSTED_PROXIES": env.get("TERRIL_TRUSTED_PROXIES", ""),
+        "TERRIL_PG_SYNCHRONOUS_COMMIT": _choice(env.get("TERRIL_PG_SYNCHRONOUS_COMMIT", "off"),
+                                                "TERRIL_PG_SYNCHRONOUS_COMMIT", ("on", "off", "local")),
         "MAX_CONTENT_LENGTH": int(env.get("TERRIL_MAX_CONTENT_LENGTH", str(4 * 1024 * 1024))),
         # flask-smorest / OpenAPI
         "API_TITLE": "Terril",
@@ -75,6 +78,13 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally, see app/api/docs_assets.py
         "JSON_SORT_KEYS": False,
     }
+
+
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    value = value.strip().lower()
+    if value not in allowed:
+        raise RuntimeError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+    return value
 
 
 def instance_secret_key(instance_path: str | os.PathLike[str]) -> str:

@@ -29,7 +29,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, synchronous_commit: str = "on") -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -43,12 +43,15 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    # no pre-ping (a round trip on every checkout); connections are recycled every 5 minutes instead
-    return create_engine(url, pool_recycle=300, pool_size=10, max_overflow=20)
+    # no pre-ping (a round trip on every checkout); connections are recycled every 5 minutes instead.
+    # synchronous_commit: the app passes TERRIL_PG_SYNCHRONOUS_COMMIT (docs/trust.md, "PostgreSQL").
+    return create_engine(url, pool_recycle=300, pool_size=10, max_overflow=20,
+                         connect_args={"options": f"-c synchronous_commit={synchronous_commit}"})
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["terril_engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["terril_engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                  app.config.get("TERRIL_PG_SYNCHRONOUS_COMMIT", "on"))
     app.teardown_appcontext(close_session)
 
 
