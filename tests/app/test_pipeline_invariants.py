@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.planning.generate import generate_week
 from app.planning import agree
+from app.planning.generate import generate_week
 from app.planning.pipeline import PlanSettings, plan, portion
 from orders.invariants import violations
 from orders.plan import Plan
