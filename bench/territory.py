@@ -78,7 +78,7 @@ def pyvrp_alone(problem, seconds: float):
     with warnings.catch_warnings():  # the same wall-clock budget as Terril: building the model counts
         warnings.simplefilter("ignore")
         result = model.solve(stop=MaxRuntime(max(0.01, seconds - (time.perf_counter() - began))), seed=1,
-                             display=False, collect_stats=False, params=solve_params())
+                             display=False, collect_stats=False, params=solve_params(prepared))
     routes = [()] * len(prepared.vehicles)
     seen: set[int] = set()
     for route in result.best.routes():
