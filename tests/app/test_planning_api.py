@@ -45,11 +45,14 @@ def test_portioning_meets_the_maternelle_target_and_respects_offers(app):
     assert plan["targets"]["foyer"]["served"] >= 0.15
     offered = {(o["producer"], o["product"]): o for o in world.scenario["offers"]}
     used: dict = {}
+    per_day: dict = {}  # lots are pooled across the consumers an offer serves on a day (invariant 2)
     for line in plan["allocations"]:
-        offer = offered[(line["producer"], line["product"])]
-        lots = line["quantity"] / offer["lot"]
-        assert lots == pytest.approx(round(lots)), line  # whole lots (invariant 2)
-        used[(line["producer"], line["product"])] = used.get((line["producer"], line["product"]), 0) + line["quantity"]
+        key = (line["producer"], line["product"])
+        per_day[(key, line["day"])] = per_day.get((key, line["day"]), 0) + line["quantity"]
+        used[key] = used.get(key, 0) + line["quantity"]
+    for (key, day), quantity in per_day.items():
+        lots = quantity / offered[key]["lot"]
+        assert lots == pytest.approx(round(lots), abs=1e-6), (key, day, quantity)  # whole lots a day
     for key, quantity in used.items():
         assert quantity <= offered[key]["quantity"] + 1e-6  # invariant 1
     run_job(world, f"/api/v1/weeks/{WEEK}/portioning", {"reason": "une ferme a corrigé son offre"})
