@@ -66,7 +66,23 @@ class BasketItem:
 
 
 @dataclass(frozen=True, slots=True)
+class BasketVariant:
+    """Baskets of a relay point made by another recipe than the day's first: a second full recipe
+    from what the first left, or a reduced basket down to the basket type's floor rules."""
+
+    count: int
+    contents: tuple[BasketItem, ...] = ()
+    weight_kg: float = 0.0  # per basket
+    value_eur: float = 0.0  # per basket
+    price_eur: float | None = None  # a reduced basket's price, scaled to its weight
+    why: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class BasketPlan:
+    """A relay point's baskets of one type on one day: `count` in all, `full_count` of them by the
+    day's recipe (`contents`), the rest by `second` and `reduced`."""
+
     relay_point: str
     day: str
     basket_type: str
@@ -75,6 +91,13 @@ class BasketPlan:
     contents: tuple[BasketItem, ...] = ()
     weight_kg: float = 0.0  # per basket
     value_eur: float = 0.0  # per basket
+    full_count: int | None = None  # None in plans made before the variants: all `count` are full
+    second: BasketVariant | None = None
+    reduced: BasketVariant | None = None
+
+    @property
+    def first_count(self) -> int:
+        return self.full_count if self.full_count is not None else self.count
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +110,25 @@ class Unsold:
     reason: str
     day: str | None = None  # None: unsold on every day of the week
     reason_fr: str = ""
+    text: str = ""
+    offer: str = ""
+    kg: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PinOutcome:
+    """What became of a hand-set pin (or forbid): honoured or why not, and what it cost the others."""
+
+    kind: str  # pin | forbid
+    consumer: str
+    product: str
+    day: str
+    honoured: bool
+    quantity: float = 0.0
+    producer: str | None = None
+    reason: str = ""
+    text: str = ""
+    cost: Json | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +218,7 @@ class Plan:
     targets: pairs(TargetOutcome) = ()
     baskets: tuple[BasketPlan, ...] = ()
     unsold: tuple[Unsold, ...] = ()
+    pins: tuple[PinOutcome, ...] = ()
     fairness: Json | None = None
     policy: Json | None = None
     rounds: tuple[Round, ...] = ()

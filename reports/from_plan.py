@@ -196,14 +196,25 @@ def delivery_notes(plan: Plan, directory: Directory,
         lines[(alloc.consumer, alloc.day)][(alloc.product, alloc.producer)] += alloc.quantity
     baskets: dict[tuple[str, str], list[BasketComposition]] = defaultdict(list)
     for basket in plan.baskets:
-        items = []
-        for item in basket.contents:
-            name, unit, _ = directory.product(item.product)
-            items.append(BasketItem(name, item.quantity, unit))
         basket_type = directory.basket_types.get(basket.basket_type)
-        baskets[(basket.relay_point, basket.day)].append(BasketComposition(
-            basket_type=(basket_type.name or basket_type.id) if basket_type else basket.basket_type,
-            count=basket.count, contents=tuple(items), price_eur=basket_type.price if basket_type else None))
+        name = (basket_type.name or basket_type.id) if basket_type else basket.basket_type
+        price = basket_type.price if basket_type else None
+        # one line per recipe: the day's, a second full one, a reduced one (its own price)
+        for label, count, contents, each in (
+                (name, basket.first_count, basket.contents, price),
+                (f"{name} (seconde composition)", basket.second.count if basket.second else 0,
+                 basket.second.contents if basket.second else (), price),
+                (f"{name} (réduit)", basket.reduced.count if basket.reduced else 0,
+                 basket.reduced.contents if basket.reduced else (),
+                 basket.reduced.price_eur if basket.reduced else None)):
+            if count <= 0:
+                continue
+            items = []
+            for item in contents:
+                product_name, unit, _ = directory.product(item.product)
+                items.append(BasketItem(product_name, item.quantity, unit))
+            baskets[(basket.relay_point, basket.day)].append(BasketComposition(
+                basket_type=label, count=count, contents=tuple(items), price_eur=each))
     result = []
     for consumer, day in sorted(set(lines) | set(baskets)):
         site = directory.site(consumer)

@@ -26,3 +26,22 @@ def test_the_summary_prints_fairness_per_tier_and_unsold_stock():
     assert "Équité de la répartition" in text and "Indice de Jain" in text and "maternelles" in text
     assert "Invendus" in text and "reste inférieur à un lot" in text
     assert "lot_size" not in text and "relay_point" not in text
+
+
+def test_delivery_notes_print_each_basket_recipe_with_its_own_contents_and_price():
+    from reports.from_plan import delivery_notes
+
+    scenario = Scenario.from_dict(build_demo_scenario("2026-W49"))
+    plan = portion(scenario, PlanSettings(portioning_time_limit_s=3.0))
+    mixed = [b for b in plan.baskets if b.second or b.reduced]
+    assert mixed, "the demo week makes baskets by more than one recipe"
+    basket = mixed[0]
+    note = next(n for n in delivery_notes(plan, Directory(scenario))
+                if n.site_id == basket.relay_point and n.day == basket.day)
+    lines = {b.basket_type: b for b in note.baskets}
+    name = next(t.name for t in scenario.basket_types if t.id == basket.basket_type)
+    assert sum(b.count for b in note.baskets if b.basket_type.startswith(name)) == basket.count
+    assert lines[name].count == basket.first_count
+    variant = basket.second or basket.reduced
+    other = lines[f"{name} (seconde composition)" if basket.second else f"{name} (réduit)"]
+    assert other.count == variant.count and len(other.contents) == len(variant.contents)
