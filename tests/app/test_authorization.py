@@ -69,7 +69,10 @@ def test_coordinator_only_endpoints_refuse_other_roles(app, role):
     owner_endpoints = ("/api/v1/offers", "/api/v1/basket-orders", "/api/v1/meal-orders", "/api/v1/rounds",
                        "/api/v1/producers/", "/api/v1/sites/<site_id>/weeks", "/api/v1/users/me",
                        "/api/v1/weeks/<week>/rounds", "/api/v1/weeks/<week>/days", "/api/v1/calendars",
-                       "/api/v1/members/<member_id>/account", "/api/v1/members/<member_id>/payments")
+                       "/api/v1/members/<member_id>/account", "/api/v1/members/<member_id>/payments",
+                       # households: a relay point's manager on its own (tests/app/test_members_privacy.py)
+                       "/api/v1/relay-points/", "/api/v1/members/<member_id>",
+                       "/api/v1/weeks/<week>/basket-orders/derive")
     for method, rule in _endpoints(app):
         if (method, rule) in PUBLIC or (method, rule) in OPEN_TO_ALL or rule.startswith(("/api/v1/docs",
                                                                                           "/api/v1/redoc")):
