@@ -11,7 +11,18 @@ from orders.billing.manne import CONTRIBUTION_KINDS
 from orders.billing.members import CHARGE_RULES
 
 WEEK = validate.Regexp(r"^\d{4}-W\d{2}$", error="An ISO week such as 2026-W49.")
-MONEY = {"as_string": True, "places": 2}
+MONEY = {"places": 2}
+
+
+class Money(fields.Decimal):
+    """An exact decimal, written as a JSON string ("12.50", never a binary float) and documented so;
+    numbers are read too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["as_string"] = True
+        kwargs["metadata"] = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+                              **kwargs.get("metadata", {})}
+        super().__init__(*args, **kwargs)
 
 
 class InvoiceLineSchema(Schema):
@@ -104,7 +115,7 @@ class StatementLineSchema(Schema):
     consumer_name = fields.String()
     quantity = fields.Float()
     unit_price = fields.Float()
-    amount = fields.Decimal(**MONEY)
+    amount = Money(**MONEY)
     basis = fields.String()
 
 
@@ -113,29 +124,29 @@ class StatementSchema(Schema):
     producer_name = fields.String()
     period = fields.String()
     lines = fields.List(fields.Nested(StatementLineSchema))
-    gross = fields.Decimal(**MONEY)
-    commission_rate = fields.Decimal(as_string=True)
-    commission = fields.Decimal(**MONEY)
-    net = fields.Decimal(**MONEY)
+    gross = Money(**MONEY)
+    commission_rate = Money()
+    commission = Money(**MONEY)
+    net = Money(**MONEY)
     estimated = fields.Boolean(metadata={"description": "some lines are from the plan (unconfirmed)"})
 
 
 class MovementSchema(Schema):
     day = fields.Date()
     label = fields.String()
-    amount = fields.Decimal(**MONEY, metadata={"description": "for the member: + paid or earned, − charged or spent"})
-    balance = fields.Decimal(**MONEY)
+    amount = Money(**MONEY, metadata={"description": "for the member: + paid or earned, − charged or spent"})
+    balance = Money(**MONEY)
     source = fields.String()
     entry_id = fields.Integer()
 
 
 class AccountSchema(Schema):
     member_id = fields.Integer()
-    balances = fields.Dict(keys=fields.String(), values=fields.Decimal(**MONEY),
+    balances = fields.Dict(keys=fields.String(), values=Money(**MONEY),
                            metadata={"description": "EUR: paid − charged; MANNE: the wallet"})
-    floor_eur = fields.Decimal(**MONEY)
+    floor_eur = Money(**MONEY)
     below_floor = fields.Boolean()
-    eur_per_manne = fields.Decimal(as_string=True)
+    eur_per_manne = Money()
     entries = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(MovementSchema)))
 
 
@@ -144,7 +155,7 @@ class PaymentSchema(Schema):
     member_id = fields.Integer(dump_only=True)
     relay_point_id = fields.String(dump_only=True)
     method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
-    amount = fields.Decimal(required=True, as_string=True, places=2,
+    amount = Money(required=True, places=2,
                             metadata={"description": "euros, or MANNE for method manne"})
     day = fields.Date(load_default=None)
     note = fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -173,9 +184,9 @@ class ContributionSchema(Schema):
 
 
 class SettingsSchema(Schema):
-    eur_per_manne = fields.Decimal(as_string=True, metadata={"description": "€ for 1 MANNE (> 0)"})
-    member_floor_eur = fields.Decimal(as_string=True, places=2, metadata={"description": "≤ 0: members below are flagged"})
-    commission_rate = fields.Decimal(as_string=True, metadata={"description": "share kept, 0 ≤ rate < 0.9"})
+    eur_per_manne = Money(metadata={"description": "€ for 1 MANNE (> 0)"})
+    member_floor_eur = Money(places=2, metadata={"description": "≤ 0: members below are flagged"})
+    commission_rate = Money(metadata={"description": "share kept, 0 ≤ rate < 0.9"})
     garden_rule = fields.Dict(keys=fields.String(validate=validate.OneOf(("per_hour", "per_kg", "per_m2_month"))),
                               values=fields.Raw())
     charge_rules = fields.Dict(keys=fields.String(validate=SLUG), values=fields.String(validate=validate.OneOf(
