@@ -133,7 +133,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_order_and_leaves_nothing_half_w
             try:
                 status, answer = server.request("POST", "/api/v1/basket-orders", body,
                                                 {**auth, "Idempotency-Key": f"crash-{i}"})
-            except OSError:
+            except (OSError, http.client.HTTPException):  # refused, reset, or cut mid-answer (IncompleteRead)
                 with lock:
                     unanswered.add(i)
                 continue
