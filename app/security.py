@@ -13,12 +13,17 @@
   address the headers are ignored: a client cannot choose its own address and slip past the
   limiter, nor pose as everybody behind the proxy. The original values are kept in
   `werkzeug.proxy_fix.orig`, as ProxyFix does.
+* A NUL character in the path, the query or a JSON body is refused with 400 before any view runs:
+  PostgreSQL text cannot hold one (psycopg raises, which was a 500) and no Terril value needs it.
+  Uploaded files may hold NUL bytes (an XLSX is a ZIP); they are read by the import's own checks.
 """
 from __future__ import annotations
 
 import ipaddress
 
 from flask import Flask, request
+
+from app.errors import problem
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -64,6 +69,17 @@ def init_app(app: Flask) -> None:
     networks = parse_networks(app.config.get("TERRIL_TRUSTED_PROXIES"))
     if networks:
         app.wsgi_app = TrustedProxies(app.wsgi_app, networks)
+
+    @app.before_request
+    def refuse_nul():
+        raw_query = request.query_string.lower()
+        form = request.mimetype == "application/x-www-form-urlencoded"
+        body = request.get_data(cache=True) if request.is_json or form else b""
+        if "\x00" in request.path or b"%00" in raw_query or b"\x00" in body or (form and b"%00" in body.lower()) or b"\\u0000" in body:
+            return problem(400, "A NUL character is not allowed in the path, the query or a JSON body.",
+                           code="nul_character", detail_fr="Caractère nul interdit dans l'adresse ou les données.",
+                           errors=[{"field": "query" if b"%00" in raw_query else "body", "message": "NUL character"}])
+        return None
 
     @app.after_request
     def headers(response):

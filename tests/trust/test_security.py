@@ -111,3 +111,12 @@ def test_no_secret_literals_in_the_code():
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if pattern.search(line)]
     assert not offenders, offenders
+
+
+def test_a_nul_character_is_a_400_not_a_database_error(app):
+    world = build_world(app)
+    res = world.get("/api/v1/grammages/?product=%00k")
+    assert res.status_code == 400 and res.json["code"] == "nul_character"
+    res = world.post("/api/v1/weeks/", data='{"iso_week": "2026-W50\\u0000"}', headers={"Content-Type": "application/json"})
+    assert res.status_code == 400 and res.json["code"] == "nul_character"
+    assert world.get("/api/v1/grammages/?product=carotte").status_code == 200
