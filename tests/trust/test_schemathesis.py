@@ -101,7 +101,7 @@ def test_generated_requests_never_crash_and_match_the_spec(app, role):
     assert not failures, f"{len(failures)} operation(s) failed for {role}:\n\n" + "\n\n".join(failures)
     # the logic was reached: operations naming an existing resource answered 2xx, and nothing was refused
     reached = {label for (label, status) in statuses if 200 <= status < 300 and "{" in label}
-    assert len(reached) >= (15 if role == "coordinator" else 2), sorted(reached)
+    assert len(reached) >= (10 if role == "coordinator" else 2), sorted(reached)
     assert not [label for (label, status) in statuses if status == 429]
 
 
