@@ -26,15 +26,9 @@ def run_purge(app: Flask, now: datetime) -> PurgeReport:
 @with_appcontext
 def purge_command(now_text: str | None) -> None:
     """Delete expired idempotency keys, superseded PDF folders and old distance matrices."""
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError as exc:
-            raise click.BadParameter(f"{now_text!r} is not an ISO date-time", param_hint="--now") from exc
-        if now.tzinfo is None:
-            raise click.BadParameter("give a time zone offset, e.g. +01:00 or Z", param_hint="--now")
-    else:
-        now = datetime.now(UTC)
+    from app.scheduler import parse_now
+
+    now = parse_now(now_text)
     report = run_purge(current_app._get_current_object(), now.astimezone(UTC))
     click.echo(report.summary_fr())
 

@@ -322,6 +322,19 @@ def scheduler_command() -> None:
     click.echo("Planificateur arrêté.")
 
 
+def parse_now(now_text: str | None) -> datetime:
+    """A command's `--now`: an ISO date-time with its offset, or now (UTC) when none is given."""
+    if not now_text:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(now_text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{now_text!r} is not an ISO date-time", param_hint="--now") from exc
+    if now.tzinfo is None:
+        raise click.BadParameter("give a time zone offset, e.g. +01:00 or Z", param_hint="--now")
+    return now
+
+
 cycle_cli = AppGroup("cycle", help="The weekly cycle: run the scheduler's jobs by hand.")
 
 
@@ -333,15 +346,7 @@ def cycle_tick(now_text: str | None) -> None:
     from app.db import get_session
     from app.services.cycle_jobs import tick
 
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError as exc:
-            raise click.BadParameter(f"{now_text!r} is not an ISO date-time", param_hint="--now") from exc
-        if now.tzinfo is None:
-            raise click.BadParameter("give a time zone offset, e.g. +01:00 or Z", param_hint="--now")
-    else:
-        now = datetime.now(UTC)
+    now = parse_now(now_text)
     report = tick(get_session(), now)
     for line in report.actions:
         click.echo(line)
