@@ -42,6 +42,15 @@ def make_engine(url: str, synchronous_commit: str = "on") -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_savepoint(conn, _name):  # pragma: no cover - trivial
+            # pysqlite opens a transaction only before INSERT/UPDATE/DELETE: a use case whose first
+            # write is a SAVEPOINT ran outside any transaction, the RELEASE committing the row alone
+            # (a SIGKILL then left an order without its audit entry). Open the transaction first.
+            dbapi = conn.connection.driver_connection
+            if not dbapi.in_transaction:
+                dbapi.execute("BEGIN")
+
         return engine
     # no pre-ping (a round trip on every checkout); connections are recycled every 5 minutes instead.
     # synchronous_commit: the app passes TERRIL_PG_SYNCHRONOUS_COMMIT (docs/trust.md, "PostgreSQL").
