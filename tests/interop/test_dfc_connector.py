@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_terril_imports_an_order_the_connector_built(app, node_script, tmp_path)
     assert res.status_code == 200, res.json
     with app.app_context(), unit_of_work() as session:
         order = session.exec(select(MealOrder).where(MealOrder.canteen_id == canteen)
-                             .where(MealOrder.day == "2026-12-03")).one()
+                             .where(MealOrder.day == date(2026, 12, 3))).one()
     assert order.lines == [{"product": "carotte", "meals": {"elementaire": 123}}]
     # the same order without Terril's delivery day: refused, naming the term
     spec.pop("deliveryDay")

@@ -6,6 +6,7 @@ Create Date: 2026-12-01 17:52:55.858424
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 
 revision = '1f5a29264df6'
@@ -47,7 +48,7 @@ def upgrade() -> None:
     sa.Column('source_id', sa.String(length=64), nullable=False),
     sa.Column('piece', sa.String(length=40), nullable=True),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('created_by', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['reverses_id'], ['ledgerentry.id'], ),
     sa.ForeignKeyConstraint(['territory_id'], ['territory.id'], ),
@@ -104,8 +105,8 @@ def upgrade() -> None:
     sa.Column('gross_cents', sa.Integer(), nullable=False),
     sa.Column('basis', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.String(length=300), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('issued_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('issued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('issued_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['credits_id'], ['invoice.id'], ),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], ),
@@ -143,7 +144,7 @@ def upgrade() -> None:
     sa.Column('area_m2', sa.Float(), nullable=False),
     sa.Column('start', sa.Date(), nullable=False),
     sa.Column('end', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
     sa.ForeignKeyConstraint(['territory_id'], ['territory.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -160,7 +161,7 @@ def upgrade() -> None:
     sa.Column('method', sa.String(length=16), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('note', sa.String(length=300), nullable=True),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
     sa.ForeignKeyConstraint(['relay_point_id'], ['site.id'], ),
@@ -177,7 +178,7 @@ def upgrade() -> None:
     sa.Column('quantity', sa.Float(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('manne_cents', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['garden_id'], ['garden.id'], ),
     sa.PrimaryKeyConstraint('id')

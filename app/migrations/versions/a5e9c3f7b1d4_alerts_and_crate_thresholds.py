@@ -7,6 +7,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 revision = 'a5e9c3f7b1d4'
 down_revision = 'f3b8d2c6a4e1'
@@ -23,8 +24,8 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(length=32), nullable=False),
         sa.Column('key', sa.String(length=200), nullable=False),
         sa.Column('message_fr', sa.String(length=2000), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('resolved_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('resolved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column('resolved_by', sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(['territory_id'], ['territory.id']),
         sa.PrimaryKeyConstraint('id'),

@@ -11,6 +11,7 @@ import json
 
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 revision = 'd4b2f6a1c9e3'
 down_revision = 'c3a1e5f0d2b8'
@@ -36,7 +37,7 @@ def upgrade() -> None:
         sa.Column('forbid', sa.Boolean(), nullable=False),
         sa.Column('reason', sa.String(length=1000), nullable=True),
         sa.Column('created_by', sa.String(length=200), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['consumer_id'], ['site.id']),
         sa.ForeignKeyConstraint(['producer_id'], ['site.id']),
         sa.ForeignKeyConstraint(['week_id'], ['week.id']),
@@ -52,7 +53,7 @@ def upgrade() -> None:
         sa.Column('vehicle_id', sa.String(length=64), nullable=False),
         sa.Column('stop_ids', sa.JSON(), nullable=False),
         sa.Column('locked_by', sa.String(length=200), nullable=False),
-        sa.Column('locked_at', sa.DateTime(), nullable=False),
+        sa.Column('locked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['vehicle_id'], ['vehicle.id']),
         sa.ForeignKeyConstraint(['week_id'], ['week.id']),
         sa.PrimaryKeyConstraint('id'),

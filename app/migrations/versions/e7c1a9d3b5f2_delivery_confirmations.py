@@ -6,6 +6,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 revision = 'e7c1a9d3b5f2'
 down_revision = 'd4b2f6a1c9e3'
@@ -29,8 +30,8 @@ def upgrade() -> None:
         sa.Column('crates_back', sa.JSON(), nullable=False),
         sa.Column('recipient', sa.String(length=200), nullable=True),
         sa.Column('note', sa.String(length=1000), nullable=True),
-        sa.Column('at', sa.DateTime(), nullable=False),
-        sa.Column('recorded_at', sa.DateTime(), nullable=False),
+        sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('recorded_by', sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(['site_id'], ['site.id']),
         sa.ForeignKeyConstraint(['week_id'], ['week.id']),

@@ -7,6 +7,7 @@ Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 revision = 'f3b8d2c6a4e1'
 down_revision = 'e7c1a9d3b5f2'
@@ -51,7 +52,7 @@ def upgrade() -> None:
         sa.Column('notes', sa.String(length=1000), nullable=True),
         sa.Column('status', sa.String(length=8), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['relay_point_id'], ['site.id']),
         sa.ForeignKeyConstraint(['user_id'], ['user.id']),
@@ -70,8 +71,8 @@ def upgrade() -> None:
         sa.Column('end', sa.Date(), nullable=True),
         sa.Column('skip_school_holidays', sa.Boolean(), nullable=False),
         sa.Column('status', sa.String(length=8), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('offered_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('offered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['basket_type_id'], ['baskettype.id']),
         sa.ForeignKeyConstraint(['member_id'], ['member.id']),
         sa.ForeignKeyConstraint(['slot_id'], ['pickupslot.id']),
@@ -85,7 +86,7 @@ def upgrade() -> None:
         sa.Column('member_id', sa.Integer(), nullable=False),
         sa.Column('start', sa.Date(), nullable=False),
         sa.Column('end', sa.Date(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['member_id'], ['member.id']),
         sa.PrimaryKeyConstraint('id'),
     )
@@ -97,7 +98,7 @@ def upgrade() -> None:
         sa.Column('basket_type_id', sa.String(length=64), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('count', sa.Integer(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['basket_type_id'], ['baskettype.id']),
         sa.ForeignKeyConstraint(['member_id'], ['member.id']),
         sa.PrimaryKeyConstraint('id'),
@@ -114,7 +115,7 @@ def upgrade() -> None:
         sa.Column('count', sa.Integer(), nullable=False),
         sa.Column('cut', sa.Integer(), nullable=False),
         sa.Column('collected', sa.Boolean(), nullable=True),
-        sa.Column('recorded_at', sa.DateTime(), nullable=True),
+        sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column('recorded_by', sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(['basket_type_id'], ['baskettype.id']),
         sa.ForeignKeyConstraint(['member_id'], ['member.id']),
